@@ -1,0 +1,133 @@
+//! Genesis presets: the `dev` and `local` chains.
+//!
+//! `poai-node --chain dev|local` and `poai-node build-spec` build their chain specs from these.
+//! Each validator registers its session keys from its stash account `//Name//stash`; the keys
+//! themselves are the well-known `//Name` keys, which `--alice`, `--bob`, … insert into the
+//! node's keystore.
+
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use serde_json::Value;
+use sp_consensus_babe::AuthorityId as BabeId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{self, PresetId};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+use crate::{
+	opaque::SessionKeys, AccountId, Balance, BalancesConfig, BabeConfig, RuntimeGenesisConfig,
+	SessionConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, UNIT,
+};
+
+/// Free balance of every endowed development account.
+pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
+
+/// A genesis validator: its stash account and the public keys of its session.
+pub struct GenesisValidator {
+	/// The account that registers the session keys and is the validator's identity.
+	pub stash: AccountId,
+	/// The BABE and GRANDPA keys.
+	pub keys: SessionKeys,
+}
+
+impl GenesisValidator {
+	/// The well-known development validator `//Name`, with stash `//Name//stash`.
+	pub fn well_known(name: Sr25519Keyring) -> Self {
+		Self {
+			stash: stash_of(name).to_account_id(),
+			keys: SessionKeys { babe: BabeId::from(name.public()), grandpa: grandpa_of(name) },
+		}
+	}
+}
+
+fn stash_of(name: Sr25519Keyring) -> Sr25519Keyring {
+	match name {
+		Sr25519Keyring::Alice => Sr25519Keyring::AliceStash,
+		Sr25519Keyring::Bob => Sr25519Keyring::BobStash,
+		Sr25519Keyring::Charlie => Sr25519Keyring::CharlieStash,
+		Sr25519Keyring::Dave => Sr25519Keyring::DaveStash,
+		Sr25519Keyring::Eve => Sr25519Keyring::EveStash,
+		Sr25519Keyring::Ferdie => Sr25519Keyring::FerdieStash,
+		other => other,
+	}
+}
+
+fn grandpa_of(name: Sr25519Keyring) -> GrandpaId {
+	let ed = match name {
+		Sr25519Keyring::Alice => Ed25519Keyring::Alice,
+		Sr25519Keyring::Bob => Ed25519Keyring::Bob,
+		Sr25519Keyring::Charlie => Ed25519Keyring::Charlie,
+		Sr25519Keyring::Dave => Ed25519Keyring::Dave,
+		Sr25519Keyring::Eve => Ed25519Keyring::Eve,
+		_ => Ed25519Keyring::Ferdie,
+	};
+	GrandpaId::from(ed.public())
+}
+
+/// The genesis configuration of a chain with the given validators, endowed accounts and sudo.
+pub fn testnet_genesis(
+	validators: Vec<GenesisValidator>,
+	endowed_accounts: Vec<AccountId>,
+	root: AccountId,
+) -> Value {
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: endowed_accounts.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+		},
+		babe: BabeConfig { epoch_config: BABE_GENESIS_EPOCH_CONFIG },
+		session: SessionConfig {
+			keys: validators
+				.into_iter()
+				.map(|v| (v.stash.clone(), v.stash, v.keys))
+				.collect::<Vec<_>>(),
+		},
+		sudo: SudoConfig { key: Some(root) },
+	})
+}
+
+/// Every well-known development account (`//Alice` … `//Ferdie` and their stashes).
+fn endowed_development_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+}
+
+/// `dev`: Alice validates alone; sessions are one minute.
+pub fn development_config_genesis() -> Value {
+	testnet_genesis(
+		vec![GenesisValidator::well_known(Sr25519Keyring::Alice)],
+		endowed_development_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// `local`: Alice, Bob, Charlie and Dave validate.
+pub fn local_config_genesis() -> Value {
+	testnet_genesis(
+		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave]
+			.into_iter()
+			.map(GenesisValidator::well_known)
+			.collect(),
+		endowed_development_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// The preset called `id`, serialised, or `None` if there is no such preset.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		_ => return None,
+	};
+	Some(
+		serde_json::to_string(&patch)
+			.expect("serialization to json is expected to work. qed.")
+			.into_bytes(),
+	)
+}
+
+/// The names of the presets this runtime offers.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+	]
+}

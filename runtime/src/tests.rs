@@ -1,0 +1,228 @@
+//! Tests of the assembled runtime: genesis presets, session rotation, signed transfers.
+//!
+//! Blocks are built the way the node builds them: `Executive::initialize_block` with a BABE
+//! pre-runtime digest, the timestamp inherent, the extrinsics, `Executive::finalize_block`.
+
+use codec::Encode;
+use frame_support::traits::Get;
+use sp_consensus_babe::{
+	digests::{PreDigest, SecondaryPlainPreDigest},
+	Slot, BABE_ENGINE_ID,
+};
+use sp_core::{crypto::Pair, sr25519, H256};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{
+	generic::{Digest, DigestItem, Era},
+	traits::{Header as _, Saturating},
+	BuildStorage,
+};
+
+use crate::{
+	genesis_config_presets::{self, ENDOWMENT},
+	*,
+};
+
+/// Genesis storage from a preset, merged onto the default configuration as the node does.
+fn genesis_from_preset(preset: &str) -> sp_io::TestExternalities {
+	let patch = genesis_config_presets::get_preset(&preset.into()).expect("preset exists");
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	merge(&mut config, serde_json::from_slice(&patch).unwrap());
+	let config: RuntimeGenesisConfig = serde_json::from_value(config).expect("preset is valid");
+	config.build_storage().expect("genesis builds").into()
+}
+
+fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+/// Authors one block at `slot` with the given extrinsics; returns the results of applying them.
+struct ChainBuilder {
+	parent_hash: H256,
+	number: BlockNumber,
+}
+
+impl ChainBuilder {
+	fn new() -> Self {
+		Self { parent_hash: frame_system::BlockHash::<Runtime>::get(0), number: 0 }
+	}
+
+	fn author_block(&mut self, slot: u64, extrinsics: Vec<UncheckedExtrinsic>) -> Vec<ApplyResult> {
+		self.number += 1;
+		let pre_digest = PreDigest::SecondaryPlain(SecondaryPlainPreDigest {
+			authority_index: 0,
+			slot: Slot::from(slot),
+		});
+		let digest = Digest {
+			logs: vec![DigestItem::PreRuntime(BABE_ENGINE_ID, pre_digest.encode())],
+		};
+		let header = Header::new(
+			self.number,
+			Default::default(),
+			Default::default(),
+			self.parent_hash,
+			digest,
+		);
+		Executive::initialize_block(&header);
+		let timestamp = UncheckedExtrinsic::new_bare(RuntimeCall::Timestamp(
+			pallet_timestamp::Call::set { now: slot * SLOT_DURATION },
+		));
+		Executive::apply_extrinsic(timestamp).unwrap().unwrap();
+		let results = extrinsics.into_iter().map(Executive::apply_extrinsic).collect();
+		let header = Executive::finalize_block();
+		self.parent_hash = header.hash();
+		results
+	}
+}
+
+type ApplyResult = sp_runtime::ApplyExtrinsicResult;
+
+/// A transaction signed by `signer`, exactly as a wallet signs it.
+fn signed(signer: Sr25519Keyring, nonce: Nonce, call: RuntimeCall) -> UncheckedExtrinsic {
+	let extension: TxExtension = (
+		frame_system::AuthorizeCall::<Runtime>::new(),
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+		frame_system::CheckNonce::<Runtime>::from(nonce),
+		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+		frame_system::WeightReclaim::<Runtime>::new(),
+	);
+	let payload = SignedPayload::new(call.clone(), extension.clone()).unwrap();
+	let pair: sr25519::Pair = signer.pair();
+	let signature = payload.using_encoded(|bytes| pair.sign(bytes));
+	UncheckedExtrinsic::new_signed(
+		call,
+		MultiAddress::Id(signer.to_account_id()),
+		MultiSignature::Sr25519(signature),
+		extension,
+	)
+}
+
+#[test]
+fn every_preset_builds_a_genesis_state() {
+	assert_eq!(
+		genesis_config_presets::preset_names(),
+		vec!["development".into(), "local_testnet".into()]
+	);
+	for (preset, validators) in [("development", 1), ("local_testnet", 4)] {
+		genesis_from_preset(preset).execute_with(|| {
+			assert_eq!(pallet_session::Validators::<Runtime>::get().len(), validators);
+			assert_eq!(Babe::authorities().len(), validators);
+			assert_eq!(Grandpa::grandpa_authorities().len(), validators);
+			assert_eq!(
+				pallet_sudo::Key::<Runtime>::get(),
+				Some(Sr25519Keyring::Alice.to_account_id())
+			);
+			assert_eq!(
+				Balances::free_balance(Sr25519Keyring::Ferdie.to_account_id()),
+				ENDOWMENT
+			);
+		});
+	}
+	assert!(genesis_config_presets::get_preset(&"staging".into()).is_none());
+}
+
+#[test]
+fn local_validators_are_the_stashes_with_the_well_known_keys() {
+	genesis_from_preset("local_testnet").execute_with(|| {
+		let stashes = [
+			Sr25519Keyring::AliceStash,
+			Sr25519Keyring::BobStash,
+			Sr25519Keyring::CharlieStash,
+			Sr25519Keyring::DaveStash,
+		]
+		.map(|k| k.to_account_id());
+		let validators = pallet_session::Validators::<Runtime>::get();
+		assert_eq!(validators.len(), 4);
+		for stash in &stashes {
+			assert!(validators.contains(stash));
+		}
+		let alice_babe: sp_consensus_babe::AuthorityId = Sr25519Keyring::Alice.public().into();
+		assert!(Babe::authorities().iter().any(|(id, _)| *id == alice_babe));
+	});
+}
+
+#[test]
+fn sessions_rotate_every_epoch_and_keep_the_genesis_validators() {
+	genesis_from_preset("local_testnet").execute_with(|| {
+		let epoch: u64 = <Runtime as pallet_babe::Config>::EpochDuration::get();
+		let validators = pallet_session::Validators::<Runtime>::get();
+		let mut chain = ChainBuilder::new();
+		let genesis_slot = 1_000u64;
+		assert_eq!(Session::current_index(), 0);
+
+		for slot in genesis_slot..genesis_slot.saturating_add(3 * epoch + 1) {
+			chain.author_block(slot, vec![]);
+		}
+
+		assert_eq!(Babe::epoch_index(), 3);
+		assert_eq!(Session::current_index(), 3);
+		assert_eq!(pallet_session::Validators::<Runtime>::get(), validators);
+	});
+}
+
+#[test]
+fn a_signed_transfer_moves_funds_and_pays_fees() {
+	genesis_from_preset("development").execute_with(|| {
+		let mut chain = ChainBuilder::new();
+		chain.author_block(1, vec![]);
+		let dest = sr25519::Pair::from_string("//PoaiTransferTarget", None).unwrap().public();
+		let amount = 10 * UNIT;
+		let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+			dest: MultiAddress::Id(dest.into()),
+			value: amount,
+		});
+
+		let results = chain.author_block(2, vec![signed(Sr25519Keyring::Alice, 0, call.clone())]);
+		assert_eq!(results, vec![Ok(Ok(()))]);
+		assert_eq!(Balances::free_balance(AccountId::from(dest)), amount);
+		let alice = Balances::free_balance(Sr25519Keyring::Alice.to_account_id());
+		assert!(alice < ENDOWMENT.saturating_sub(amount), "a fee was charged");
+		assert_eq!(System::account_nonce(Sr25519Keyring::Alice.to_account_id()), 1);
+
+		// The same signed transaction cannot be replayed: its nonce is spent.
+		let replay = chain.author_block(3, vec![signed(Sr25519Keyring::Alice, 0, call)]);
+		assert!(matches!(
+			replay[0],
+			Err(sp_runtime::transaction_validity::TransactionValidityError::Invalid(
+				sp_runtime::transaction_validity::InvalidTransaction::Stale
+			))
+		));
+		assert_eq!(Balances::free_balance(AccountId::from(dest)), amount);
+	});
+}
+
+#[test]
+fn a_transfer_with_a_bad_signature_is_rejected() {
+	genesis_from_preset("development").execute_with(|| {
+		let mut chain = ChainBuilder::new();
+		chain.author_block(1, vec![]);
+		let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+			dest: MultiAddress::Id(Sr25519Keyring::Bob.to_account_id()),
+			value: UNIT,
+		});
+		let mut forged = signed(Sr25519Keyring::Alice, 0, call);
+		// Claim Bob signed what Alice signed.
+		if let sp_runtime::generic::Preamble::Signed(ref mut address, _, _) = forged.preamble {
+			*address = MultiAddress::Id(Sr25519Keyring::Bob.to_account_id());
+		}
+		let bob_before = Balances::free_balance(Sr25519Keyring::Bob.to_account_id());
+		let results = chain.author_block(2, vec![forged]);
+		assert!(matches!(
+			results[0],
+			Err(sp_runtime::transaction_validity::TransactionValidityError::Invalid(
+				sp_runtime::transaction_validity::InvalidTransaction::BadProof
+			))
+		));
+		assert_eq!(Balances::free_balance(Sr25519Keyring::Bob.to_account_id()), bob_before);
+	});
+}

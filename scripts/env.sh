@@ -1,0 +1,12 @@
+# Shared settings for the scripts in this folder; source it, don't run it.
+# One build cache outside the work tree, shared by every clone and by CI, so that only the
+# first build on a machine is a cold one.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/poai-target}"
+export POAI_NODE="${POAI_NODE:-$CARGO_TARGET_DIR/release/poai-node}"
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export REPO_ROOT
+if [ -f "$HOME/.cargo/env" ]; then
+	# shellcheck disable=SC1091
+	. "$HOME/.cargo/env"
+fi
+log() { printf '\n==> %s\n' "$*"; }
