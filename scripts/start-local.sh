@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The main job: set up, build, and run a four-validator local PoAI chain (alice, bob, charlie,
+# dave) with zombienet. polkadot.js apps connects to ws://127.0.0.1:9944 (alice). Ctrl-C stops it.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+"$REPO_ROOT/scripts/setup.sh"
+"$REPO_ROOT/scripts/build.sh"
+cd "$REPO_ROOT/zombienet"
+log "zombienet spawn: alice's RPC is ws://127.0.0.1:9944"
+exec npx zombienet --provider native spawn local.toml

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test: set-up, unit and runtime tests, chain-spec freshness, then end-to-end tests
+# of the real binary: a `--dev` node and the four-validator zombienet network, both driven
+# through @polkadot/api.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$REPO_ROOT"
+
+"$REPO_ROOT/scripts/setup.sh"
+
+log "cargo test --release --workspace (pallets, runtime, node, chain-spec freshness)"
+cargo test --locked --release --workspace
+
+"$REPO_ROOT/scripts/build.sh"
+
+log "e2e: a --dev node authors, finalises and includes a signed transfer"
+"$REPO_ROOT/scripts/e2e-dev.sh"
+
+log "e2e: zombienet, four validators, transfer, finality with one validator down"
+cd "$REPO_ROOT/zombienet"
+npx zombienet --provider native --dir "$(mktemp -d -u /tmp/poai-zombienet.XXXXXX)" test smoke.zndsl
+
+log "all tests passed"
