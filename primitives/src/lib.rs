@@ -1,9 +1,56 @@
-//! Types shared by the PoAI runtime and the native inference worker.
+//! Types and pure functions shared by the PoAI runtime and the native inference worker.
 //!
 //! Everything here is `no_std`, so that the runtime (wasm) and the worker (native) use one
-//! definition of every identifier and every pure function of the protocol.
+//! definition of every identifier and every pure function of the challenge protocol (architecture,
+//! §3 "Models and challenges"):
+//!
+//! - [`ids`]: identifiers of models, rounds and samples, hardware classes;
+//! - [`seed`]: the per-round challenge seed and the deterministic stream of draws it drives;
+//! - [`input`]: the input spec a model is registered with and the generator of sample inputs;
+//! - [`quantise`] (`std` only): float outputs to integers, on the worker side;
+//! - [`commitment`]: leaf hashing and the Merkle commitment over a round's outputs;
+//! - [`audit`]: who is audited, which samples are opened, who verifies;
+//! - [`tolerance`]: the integer tolerance check and the verdict over a committee;
+//! - [`traits`]: the interfaces between the PoAI pallets (reputation, work points).
+//!
+//! Floats appear only in `std`-only worker helpers: the runtime never touches one.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+
+pub mod audit;
+pub mod commitment;
+pub mod ids;
+pub mod input;
+#[cfg(feature = "std")]
+pub mod quantise;
+pub mod seed;
+pub mod tolerance;
+pub mod traits;
+
+pub use audit::{
+	audit_indices, draw_verifiers, draw_verifiers_preferring, is_audited, AuditIndices,
+	MAX_AUDIT_SAMPLES,
+};
+pub use commitment::{
+	commitment_root, leaf_hash, leaves, merkle_proof, verify_leaf, verify_sample, MerkleHasher,
+	MerkleProof, MAX_PROOF_LEN,
+};
+pub use ids::{HardwareClass, ModelId, Randomness, RoundIndex, SampleIndex, Seed};
+#[cfg(feature = "std")]
+pub use input::uniform_value;
+pub use input::{
+	generate_sample, InputKind, InputSpec, InputSpecError, SampleInput, Shape, TensorName,
+	MAX_ABS_MILLI, MAX_ELEMENTS_PER_SAMPLE, MAX_RANK, MAX_TENSOR_NAME_LEN, UNIFORM_DRAW_BITS,
+};
+#[cfg(feature = "std")]
+pub use quantise::{dequantise, quantise, quantise_all, NanOutput, NotANumber};
+pub use seed::{challenge_seed, model_choice, sample_seed, SeedRng};
+pub use tolerance::{
+	verdict, within_tolerance, LengthMismatch, Tolerance, ToleranceVerdict, Verdict, VerdictReport,
+};
 
 use sp_core::crypto::KeyTypeId;
 
@@ -21,6 +68,24 @@ pub mod crypto {
 pub type WorkerId = crypto::Public;
 /// A worker's signature over a PoAI submission.
 pub type WorkerSignature = crypto::Signature;
+
+#[cfg(test)]
+pub(crate) mod test_utils {
+	use super::WorkerId;
+	use sp_core::{sr25519, Pair};
+
+	/// The worker key of a dev account (`//Alice`, `//Bob`, …).
+	pub fn worker(name: &str) -> WorkerId {
+		let pair = sr25519::Pair::from_string(&format!("//{name}"), None)
+			.expect("dev seeds are valid; qed");
+		WorkerId::from(pair.public())
+	}
+
+	/// A worker key made of the given raw bytes, for property tests.
+	pub fn worker_from_bytes(bytes: [u8; 32]) -> WorkerId {
+		WorkerId::from(sr25519::Public::from_raw(bytes))
+	}
+}
 
 #[cfg(test)]
 mod tests {

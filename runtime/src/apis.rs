@@ -127,7 +127,7 @@ impl_runtime_apis! {
 			_slot: sp_consensus_babe::Slot,
 			authority_id: sp_consensus_babe::AuthorityId,
 		) -> Option<sp_consensus_babe::OpaqueKeyOwnershipProof> {
-			use sp_session::KeyOwnerProofSystem;
+			use frame_support::traits::KeyOwnerProofSystem;
 			Historical::prove((sp_consensus_babe::KEY_TYPE, authority_id))
 				.map(|proof| proof.encode())
 				.map(sp_consensus_babe::OpaqueKeyOwnershipProof::new)
@@ -166,7 +166,7 @@ impl_runtime_apis! {
 			_set_id: sp_consensus_grandpa::SetId,
 			authority_id: sp_consensus_grandpa::AuthorityId,
 		) -> Option<sp_consensus_grandpa::OpaqueKeyOwnershipProof> {
-			use sp_session::KeyOwnerProofSystem;
+			use frame_support::traits::KeyOwnerProofSystem;
 			Historical::prove((sp_consensus_grandpa::KEY_TYPE, authority_id))
 				.map(|proof| proof.encode())
 				.map(sp_consensus_grandpa::OpaqueKeyOwnershipProof::new)

@@ -1,0 +1,139 @@
+//! Keeping ledgers, candidates' backing totals and nominators' shares consistent.
+//!
+//! Every change of a stash's active bond goes through [`Pallet::put_ledger`], which updates the
+//! stash's candidate record (its self-bond) or, for a nominator, its share in each target's
+//! backers and the targets' nominated totals. That way the election reads one record per
+//! candidate and never iterates nominators.
+
+use frame_support::pallet_prelude::DispatchResult;
+use sp_runtime::{traits::Zero, Saturating};
+
+use crate::{
+	Backer, BalanceOf, Backers, Candidates, Config, Error, Event, Ledger, Nominators, Pallet,
+	StakingLedger, WorkerKeyOwners, WorkerKeys,
+};
+
+impl<T: Config> Pallet<T> {
+	/// The shares of `active` among `count` targets: equal, the remainder of the division to
+	/// the first target.
+	pub(crate) fn split_shares(
+		active: BalanceOf<T>,
+		count: usize,
+	) -> impl Iterator<Item = BalanceOf<T>> {
+		let n = BalanceOf::<T>::from(count.max(1) as u32);
+		let share = active / n;
+		let first = active.saturating_sub(share.saturating_mul(n.saturating_sub(1u32.into())));
+		core::iter::once(first).chain(core::iter::repeat(share)).take(count)
+	}
+
+	/// Stores `ledger` and propagates its active bond to the stash's candidate record or to its
+	/// nominations.
+	pub(crate) fn put_ledger(stash: &T::AccountId, ledger: &StakingLedger<T>) {
+		Ledger::<T>::insert(stash, ledger);
+		Self::refresh_backing(stash, ledger.active);
+	}
+
+	/// Makes the backing `stash` provides match its active bond `active`.
+	fn refresh_backing(stash: &T::AccountId, active: BalanceOf<T>) {
+		Candidates::<T>::mutate(stash, |candidate| {
+			if let Some(candidate) = candidate {
+				candidate.self_bond = active;
+			}
+		});
+		if let Some(targets) = Nominators::<T>::get(stash) {
+			for (target, share) in targets.iter().zip(Self::split_shares(active, targets.len())) {
+				Self::set_backer_value(target, stash, share);
+			}
+		}
+	}
+
+	/// Sets the value of `backer`'s entry behind `target` and adjusts `target`'s nominated sum.
+	fn set_backer_value(target: &T::AccountId, backer: &T::AccountId, value: BalanceOf<T>) {
+		let mut old = None;
+		Backers::<T>::mutate(target, |backers| {
+			if let Some(entry) = backers.iter_mut().find(|b| &b.who == backer) {
+				old = Some(entry.value);
+				entry.value = value;
+			}
+		});
+		let Some(old) = old else {
+			frame_support::defensive!("a nomination is missing from its target's backers");
+			return;
+		};
+		if old != value {
+			Candidates::<T>::mutate(target, |candidate| {
+				if let Some(candidate) = candidate {
+					candidate.nominated =
+						candidate.nominated.saturating_sub(old).saturating_add(value);
+				}
+			});
+		}
+	}
+
+	/// Adds `nominator` to the backers of `targets` with its shares of `active`.
+	pub(crate) fn add_nominations(
+		nominator: &T::AccountId,
+		targets: &[T::AccountId],
+		active: BalanceOf<T>,
+	) -> DispatchResult {
+		for (target, share) in targets.iter().zip(Self::split_shares(active, targets.len())) {
+			Backers::<T>::try_mutate(target, |backers| {
+				backers
+					.try_push(Backer { who: nominator.clone(), value: share })
+					.map_err(|_| Error::<T>::CandidateFull)
+			})?;
+			Candidates::<T>::mutate(target, |candidate| {
+				if let Some(candidate) = candidate {
+					candidate.nominated = candidate.nominated.saturating_add(share);
+				}
+			});
+		}
+		Ok(())
+	}
+
+	/// Removes `nominator`'s nominations and its entries in its targets' backers; returns
+	/// whether it nominated.
+	pub(crate) fn remove_nominations(nominator: &T::AccountId) -> bool {
+		let Some(targets) = Nominators::<T>::take(nominator) else { return false };
+		for target in targets.iter() {
+			let mut removed = BalanceOf::<T>::zero();
+			Backers::<T>::mutate_exists(target, |maybe_backers| {
+				if let Some(backers) = maybe_backers {
+					backers.retain(|b| {
+						if &b.who == nominator {
+							removed = removed.saturating_add(b.value);
+							false
+						} else {
+							true
+						}
+					});
+					if backers.is_empty() {
+						*maybe_backers = None;
+					}
+				}
+			});
+			Candidates::<T>::mutate(target, |candidate| {
+				if let Some(candidate) = candidate {
+					candidate.nominated = candidate.nominated.saturating_sub(removed);
+				}
+			});
+		}
+		true
+	}
+
+	/// Forgets a stash with nothing bonded any more: its ledger, candidacy, nominations and
+	/// worker key.
+	pub(crate) fn kill_stash(stash: &T::AccountId) {
+		let was_candidate = Candidates::<T>::take(stash).is_some();
+		let was_nominator = Self::remove_nominations(stash);
+		if was_candidate || was_nominator {
+			Self::deposit_event(Event::Chilled { stash: stash.clone() });
+		}
+		if let Some(key) = WorkerKeys::<T>::take(stash) {
+			WorkerKeyOwners::<T>::remove(key);
+		}
+		Ledger::<T>::remove(stash);
+		Self::deposit_event(Event::StashRemoved { stash: stash.clone() });
+	}
+
+}

@@ -1,0 +1,67 @@
+//! The interfaces between the PoAI pallets.
+//!
+//! Each pallet owns one concern and sees the others only through these traits, wired together in
+//! the runtime: the challenge protocol reports outcomes to reputation and verified work to
+//! staking; staking reads reputation when it elects validators and pays rewards.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_runtime::Perbill;
+
+/// What one worker's round came to, as the challenge protocol reports it.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum RoundOutcome {
+	/// The round's audited samples were within tolerance (or the round was not audited and the
+	/// commitment arrived in time).
+	Passed,
+	/// Proven fraud or a fault: outputs outside tolerance per the verifier majority, a bad
+	/// Merkle proof, or no reveal when audited.
+	Failed,
+	/// No commitment before the commit deadline.
+	Missed,
+}
+
+/// Reads a worker's reputation.
+pub trait ReputationProvider<AccountId> {
+	/// The reputation of `who`, from 0 (always failed) to 1 (always passed); a worker never
+	/// seen before is neutral (one half).
+	fn reputation(who: &AccountId) -> Perbill;
+}
+
+/// A chain without reputation: everybody is neutral.
+impl<AccountId> ReputationProvider<AccountId> for () {
+	fn reputation(_who: &AccountId) -> Perbill {
+		Perbill::from_percent(50)
+	}
+}
+
+/// Records the outcome of a worker's round.
+pub trait ReputationRecorder<AccountId> {
+	/// Records `outcome` for `who`.
+	fn record(who: &AccountId, outcome: RoundOutcome);
+}
+
+impl<AccountId> ReputationRecorder<AccountId> for () {
+	fn record(_who: &AccountId, _outcome: RoundOutcome) {}
+}
+
+/// Credits verified PoAI work to a validator's reward points of the current session.
+pub trait WorkPointsRecorder<AccountId> {
+	/// Adds `points` of verified work to `who`'s points of the current session.
+	fn note_work(who: &AccountId, points: u32);
+}
+
+impl<AccountId> WorkPointsRecorder<AccountId> for () {
+	fn note_work(_who: &AccountId, _points: u32) {}
+}
