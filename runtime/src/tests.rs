@@ -13,7 +13,7 @@ use sp_core::{crypto::Pair, sr25519, H256};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{
 	generic::{Digest, DigestItem, Era},
-	traits::{Header as _, Saturating},
+	traits::Header as _,
 	BuildStorage,
 };
 
@@ -111,7 +111,10 @@ fn signed(signer: Sr25519Keyring, nonce: Nonce, call: RuntimeCall) -> UncheckedE
 fn every_preset_builds_a_genesis_state() {
 	assert_eq!(
 		genesis_config_presets::preset_names(),
-		vec!["development".into(), "local_testnet".into()]
+		vec![
+			sp_genesis_builder::PresetId::from("development"),
+			sp_genesis_builder::PresetId::from("local_testnet")
+		]
 	);
 	for (preset, validators) in [("development", 1), ("local_testnet", 4)] {
 		genesis_from_preset(preset).execute_with(|| {
@@ -160,7 +163,7 @@ fn sessions_rotate_every_epoch_and_keep_the_genesis_validators() {
 		let genesis_slot = 1_000u64;
 		assert_eq!(Session::current_index(), 0);
 
-		for slot in genesis_slot..genesis_slot.saturating_add(3 * epoch + 1) {
+		for slot in genesis_slot..=genesis_slot + 3 * epoch {
 			chain.author_block(slot, vec![]);
 		}
 
