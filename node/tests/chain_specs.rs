@@ -17,7 +17,8 @@ fn generated_spec(chain: &str) -> serde_json::Value {
 }
 
 fn committed_spec(chain: &str) -> serde_json::Value {
-	let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../chain-specs/{chain}.json"));
+	let path =
+		PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../chain-specs/{chain}.json"));
 	let text = std::fs::read_to_string(&path)
 		.unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
 	serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()))

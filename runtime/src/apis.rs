@@ -19,8 +19,8 @@ use sp_version::RuntimeVersion;
 
 use super::{
 	genesis_config_presets, opaque::SessionKeys, AccountId, Babe, Balance, Block, Executive,
-	Grandpa, Historical, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig,
-	System, TransactionPayment, BABE_GENESIS_EPOCH_CONFIG, VERSION,
+	Grandpa, Historical, InherentDataExt, Nonce, PoaiReputation, Runtime, RuntimeCall,
+	RuntimeGenesisConfig, System, TransactionPayment, BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
 
 impl_runtime_apis! {
@@ -241,6 +241,16 @@ impl_runtime_apis! {
 
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_poai_reputation::runtime_api::PoaiReputationApi<Block, AccountId> for Runtime {
+		fn reputation(who: AccountId) -> sp_runtime::Perbill {
+			PoaiReputation::reputation_of(&who)
+		}
+
+		fn summary(who: AccountId) -> Option<pallet_poai_reputation::ReputationSummary> {
+			PoaiReputation::summary(&who)
 		}
 	}
 

@@ -1,9 +1,9 @@
 //! Genesis presets: the `dev` and `local` chains.
 //!
 //! `poai-node --chain dev|local` and `poai-node build-spec` build their chain specs from these.
-//! Each validator registers its session keys from its stash account `//Name//stash`; the keys
-//! themselves are the well-known `//Name` keys, which `--alice`, `--bob`, … insert into the
-//! node's keystore.
+//! Each validator bonds from its stash account `//Name//stash` and registers its session keys
+//! from it; the keys themselves (`babe`, `gran`, and the `poai` worker key) are the well-known
+//! `//Name` keys, which `--alice`, `--bob`, … insert into the node's keystore.
 
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -13,20 +13,43 @@ use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
+use pallet_poai_staking::StakingParams;
+use poai_primitives::{HardwareClass, WorkerId};
+use sp_runtime::Perbill;
+
 use crate::{
-	opaque::SessionKeys, AccountId, Balance, BalancesConfig, BabeConfig, RuntimeGenesisConfig,
-	SessionConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, UNIT,
+	opaque::SessionKeys, AccountId, BabeConfig, Balance, BalancesConfig, PoaiStakingConfig,
+	RuntimeGenesisConfig, SessionConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, UNIT,
 };
 
 /// Free balance of every endowed development account.
 pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
+/// Bond of every genesis validator.
+pub const GENESIS_BOND: Balance = 100_000 * UNIT;
 
-/// A genesis validator: its stash account and the public keys of its session.
+/// Staking parameters of the test networks.
+pub fn testnet_staking_params() -> StakingParams<Balance> {
+	StakingParams {
+		max_validators: 16,
+		min_validators: 1,
+		min_validator_bond: 10_000 * UNIT,
+		min_nominator_bond: 100 * UNIT,
+		// A new worker is neutral (50%); one recorded failure takes it to a third.
+		min_reputation: Perbill::from_percent(40),
+		reward_per_session: 1_000 * UNIT,
+		authoring_points: 20,
+		fraud_slash_threshold: Perbill::from_percent(50),
+	}
+}
+
+/// A genesis validator: its stash account and the public keys of its session and its worker.
 pub struct GenesisValidator {
-	/// The account that registers the session keys and is the validator's identity.
+	/// The account that bonds, registers the session keys and is the validator's identity.
 	pub stash: AccountId,
 	/// The BABE and GRANDPA keys.
 	pub keys: SessionKeys,
+	/// The `poai` key its node signs PoAI results with.
+	pub worker_key: WorkerId,
 }
 
 impl GenesisValidator {
@@ -35,6 +58,7 @@ impl GenesisValidator {
 		Self {
 			stash: stash_of(name).to_account_id(),
 			keys: SessionKeys { babe: BabeId::from(name.public()), grandpa: grandpa_of(name) },
+			worker_key: WorkerId::from(name.public()),
 		}
 	}
 }
@@ -74,6 +98,18 @@ pub fn testnet_genesis(
 			balances: endowed_accounts.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
 		},
 		babe: BabeConfig { epoch_config: BABE_GENESIS_EPOCH_CONFIG },
+		poai_staking: PoaiStakingConfig {
+			stakers: validators
+				.iter()
+				.map(|v| (
+					v.stash.clone(),
+					GENESIS_BOND,
+					HardwareClass::Cpu,
+					Some(v.worker_key.clone())
+				))
+				.collect::<Vec<_>>(),
+			params: testnet_staking_params(),
+		},
 		session: SessionConfig {
 			keys: validators
 				.into_iter()

@@ -1,9 +1,10 @@
 //! The PoAI chain runtime.
 //!
 //! BABE produces blocks and supplies the VRF randomness the PoAI challenge protocol draws
-//! from; GRANDPA finalises them. A session is one BABE epoch. Until `pallet-poai-staking`
-//! becomes the session manager, the validator set is the one given by the genesis session
-//! keys (see [`validator_set`]).
+//! from; GRANDPA finalises them. A session is one BABE epoch. `pallet-poai-staking` is the
+//! session manager: every session it elects the validators from bonded candidates by
+//! backing stake × reputation (`pallet-poai-reputation`), pays rewards by points and slashes
+//! the offences `pallet-offences` reports.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // `construct_runtime!`/`#[runtime]` expand to deeply nested types.
@@ -19,7 +20,6 @@ use alloc::vec::Vec;
 mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
-pub mod validator_set;
 
 #[cfg(test)]
 mod tests;
@@ -146,16 +146,21 @@ mod runtime {
 	#[runtime::pallet_index(5)]
 	pub type Authorship = pallet_authorship;
 	#[runtime::pallet_index(6)]
-	pub type Offences = pallet_offences;
+	pub type PoaiReputation = pallet_poai_reputation;
+	// Before `Session`: session's genesis asks staking for the first validators.
 	#[runtime::pallet_index(7)]
-	pub type Historical = pallet_session::historical;
+	pub type PoaiStaking = pallet_poai_staking;
 	#[runtime::pallet_index(8)]
-	pub type Session = pallet_session;
+	pub type Offences = pallet_offences;
 	#[runtime::pallet_index(9)]
-	pub type Grandpa = pallet_grandpa;
+	pub type Historical = pallet_session::historical;
 	#[runtime::pallet_index(10)]
-	pub type Utility = pallet_utility;
+	pub type Session = pallet_session;
 	#[runtime::pallet_index(11)]
+	pub type Grandpa = pallet_grandpa;
+	#[runtime::pallet_index(12)]
+	pub type Utility = pallet_utility;
+	#[runtime::pallet_index(13)]
 	pub type Sudo = pallet_sudo;
 }
 

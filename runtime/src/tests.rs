@@ -33,10 +33,11 @@ fn genesis_from_preset(preset: &str) -> sp_io::TestExternalities {
 
 fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
 			for (key, value) in patch {
 				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
-			},
+			}
+		}
 		(base, patch) => *base = patch,
 	}
 }
@@ -58,9 +59,8 @@ impl ChainBuilder {
 			authority_index: 0,
 			slot: Slot::from(slot),
 		});
-		let digest = Digest {
-			logs: vec![DigestItem::PreRuntime(BABE_ENGINE_ID, pre_digest.encode())],
-		};
+		let digest =
+			Digest { logs: vec![DigestItem::PreRuntime(BABE_ENGINE_ID, pre_digest.encode())] };
 		let header = Header::new(
 			self.number,
 			Default::default(),
@@ -69,9 +69,10 @@ impl ChainBuilder {
 			digest,
 		);
 		Executive::initialize_block(&header);
-		let timestamp = UncheckedExtrinsic::new_bare(RuntimeCall::Timestamp(
-			pallet_timestamp::Call::set { now: slot * SLOT_DURATION },
-		));
+		let timestamp =
+			UncheckedExtrinsic::new_bare(RuntimeCall::Timestamp(pallet_timestamp::Call::set {
+				now: slot * SLOT_DURATION,
+			}));
 		Executive::apply_extrinsic(timestamp).unwrap().unwrap();
 		let results = extrinsics.into_iter().map(Executive::apply_extrinsic).collect();
 		let header = Executive::finalize_block();
@@ -125,10 +126,7 @@ fn every_preset_builds_a_genesis_state() {
 				pallet_sudo::Key::<Runtime>::get(),
 				Some(Sr25519Keyring::Alice.to_account_id())
 			);
-			assert_eq!(
-				Balances::free_balance(Sr25519Keyring::Ferdie.to_account_id()),
-				ENDOWMENT
-			);
+			assert_eq!(Balances::free_balance(Sr25519Keyring::Ferdie.to_account_id()), ENDOWMENT);
 		});
 	}
 	assert!(genesis_config_presets::get_preset(&"staging".into()).is_none());
@@ -227,5 +225,102 @@ fn a_transfer_with_a_bad_signature_is_rejected() {
 			))
 		));
 		assert_eq!(Balances::free_balance(Sr25519Keyring::Bob.to_account_id()), bob_before);
+	});
+}
+
+/// Session keys of a new validator, generated in the test keystore with the proof of possession
+/// `session.setKeys` checks, as `author_rotateKeysWithOwner` produces them on a node.
+fn generate_session_keys(owner: &AccountId) -> (opaque::SessionKeys, Vec<u8>) {
+	let generated = opaque::SessionKeys::generate(&owner.encode(), None);
+	(generated.keys, generated.proof.encode())
+}
+
+fn with_keystore(mut ext: sp_io::TestExternalities) -> sp_io::TestExternalities {
+	ext.register_extension(sp_keystore::KeystoreExt::new(
+		sp_keystore::testing::MemoryKeystore::new(),
+	));
+	ext
+}
+
+#[test]
+fn genesis_validators_are_the_bonded_stakers() {
+	genesis_from_preset("local_testnet").execute_with(|| {
+		for stash in [Sr25519Keyring::AliceStash, Sr25519Keyring::DaveStash] {
+			let ledger = pallet_poai_staking::Ledger::<Runtime>::get(stash.to_account_id())
+				.expect("genesis staker is bonded");
+			assert_eq!(ledger.active, genesis_config_presets::GENESIS_BOND);
+			assert!(pallet_poai_staking::Candidates::<Runtime>::contains_key(
+				stash.to_account_id()
+			));
+		}
+		let alice_worker: poai_primitives::WorkerId = Sr25519Keyring::Alice.public().into();
+		assert_eq!(
+			pallet_poai_staking::WorkerKeys::<Runtime>::get(
+				Sr25519Keyring::AliceStash.to_account_id()
+			),
+			Some(alice_worker)
+		);
+	});
+}
+
+#[test]
+fn a_new_candidate_bonds_sets_keys_validates_and_is_elected() {
+	with_keystore(genesis_from_preset("local_testnet")).execute_with(|| {
+		let epoch: u64 = <Runtime as pallet_babe::Config>::EpochDuration::get();
+		let mut chain = ChainBuilder::new();
+		let mut slot = 5_000u64;
+		chain.author_block(slot, vec![]);
+
+		let eve = Sr25519Keyring::Eve;
+		let (keys, proof) = generate_session_keys(&eve.to_account_id());
+		let calls = vec![
+			RuntimeCall::PoaiStaking(pallet_poai_staking::Call::bond { value: 20_000 * UNIT }),
+			RuntimeCall::Session(pallet_session::Call::set_keys { keys, proof }),
+			RuntimeCall::PoaiStaking(pallet_poai_staking::Call::validate {
+				commission: sp_runtime::Perbill::from_percent(5),
+				hardware_class: poai_primitives::HardwareClass::Gpu,
+			}),
+		];
+		let extrinsics =
+			calls.into_iter().enumerate().map(|(nonce, call)| signed(eve, nonce as Nonce, call));
+		slot += 1;
+		let results = chain.author_block(slot, extrinsics.collect());
+		assert_eq!(results, vec![Ok(Ok(())), Ok(Ok(())), Ok(Ok(()))]);
+		assert!(!pallet_session::Validators::<Runtime>::get().contains(&eve.to_account_id()));
+
+		// Elected at the next session boundary, active one session later (pallet-session
+		// queues the next set one session ahead).
+		let mut active_from = None;
+		for _ in 0..3 * epoch {
+			slot += 1;
+			chain.author_block(slot, vec![]);
+			if pallet_session::Validators::<Runtime>::get().contains(&eve.to_account_id()) {
+				active_from = Some(Session::current_index());
+				break;
+			}
+		}
+		assert_eq!(active_from, Some(2), "eve validates from the second session after joining");
+		assert_eq!(pallet_session::Validators::<Runtime>::get().len(), 5);
+	});
+}
+
+#[test]
+fn set_keys_without_a_valid_proof_is_rejected() {
+	with_keystore(genesis_from_preset("local_testnet")).execute_with(|| {
+		let mut chain = ChainBuilder::new();
+		chain.author_block(1, vec![]);
+		let eve = Sr25519Keyring::Eve;
+		// Keys whose proof was made for another owner.
+		let (keys, proof) = generate_session_keys(&Sr25519Keyring::Ferdie.to_account_id());
+		let results = chain.author_block(
+			2,
+			vec![signed(
+				eve,
+				0,
+				RuntimeCall::Session(pallet_session::Call::set_keys { keys, proof }),
+			)],
+		);
+		assert!(matches!(results[0], Ok(Err(_))), "dispatch fails: {:?}", results[0]);
+		assert!(pallet_session::NextKeys::<Runtime>::get(eve.to_account_id()).is_none());
 	});
 }

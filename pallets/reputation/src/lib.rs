@@ -67,7 +67,7 @@ use poai_primitives::traits::{ReputationProvider, ReputationRecorder, RoundOutco
 use scale_info::TypeInfo;
 use sp_runtime::{
 	traits::{One, SaturatedConversion, Saturating, UniqueSaturatedInto, Zero},
-	FixedPointNumber, FixedU128, PerThing, Perbill, RuntimeDebug,
+	FixedU128, PerThing, Perbill,
 };
 
 /// The reputation of a worker never seen before (and of one whose evidence has fully decayed):
@@ -87,7 +87,7 @@ pub const MAX_FAILURE_WEIGHT: u32 = 100;
 	Copy,
 	PartialEq,
 	Eq,
-	RuntimeDebug,
+	Debug,
 	TypeInfo,
 	MaxEncodedLen,
 	serde::Serialize,
@@ -169,15 +169,7 @@ fn decayed(x: FixedU128, decay: Perbill) -> FixedU128 {
 
 /// The reputation record of one worker.
 #[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	PartialEq,
-	Eq,
-	RuntimeDebug,
-	TypeInfo,
-	MaxEncodedLen,
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub struct ReputationRecord<BlockNumber> {
 	/// `α`: the decayed evidence of passed rounds.
@@ -236,15 +228,7 @@ impl<BlockNumber> ReputationRecord<BlockNumber> {
 
 /// A worker's reputation and the record behind it, as the runtime API returns it.
 #[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	PartialEq,
-	Eq,
-	RuntimeDebug,
-	TypeInfo,
-	MaxEncodedLen,
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
 pub struct ReputationSummary {
 	/// The reputation, `(α + 1)/(α + β + 2)`.

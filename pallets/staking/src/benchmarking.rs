@@ -158,10 +158,8 @@ mod benchmarks {
 	#[benchmark]
 	fn rebond() {
 		let nominator = worst_nominator::<T>();
-		assert!(
-			Staking::<T>::unbond(RawOrigin::Signed(nominator.clone()).into(), units::<T>(20))
-				.is_ok()
-		);
+		assert!(Staking::<T>::unbond(RawOrigin::Signed(nominator.clone()).into(), units::<T>(20))
+			.is_ok());
 		#[extrinsic_call]
 		_(RawOrigin::Signed(nominator.clone()), units::<T>(20));
 		assert_eq!(Ledger::<T>::get(&nominator).map(|l| l.active), Some(units::<T>(1_000)));
@@ -179,10 +177,8 @@ mod benchmarks {
 		.is_ok());
 		for i in 0..chunks {
 			ActiveSession::<T>::put(i);
-			assert!(
-				Staking::<T>::unbond(RawOrigin::Signed(stash.clone()).into(), units::<T>(10))
-					.is_ok()
-			);
+			assert!(Staking::<T>::unbond(RawOrigin::Signed(stash.clone()).into(), units::<T>(10))
+				.is_ok());
 		}
 		ActiveSession::<T>::put(chunks + T::BondingDuration::get());
 		#[extrinsic_call]
@@ -312,8 +308,7 @@ mod benchmarks {
 	#[benchmark]
 	fn end_session(v: Linear<0, { T::MaxValidators::get() }>) {
 		set_bench_params::<T>();
-		let validators: Vec<T::AccountId> =
-			(0..v).map(|i| account("validator", i, SEED)).collect();
+		let validators: Vec<T::AccountId> = (0..v).map(|i| account("validator", i, SEED)).collect();
 		ActiveSession::<T>::put(0);
 		Staking::<T>::snapshot(0, &validators);
 		for validator in &validators {

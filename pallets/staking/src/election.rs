@@ -17,7 +17,7 @@ use sp_runtime::{traits::Zero, Perbill, Saturating};
 use sp_staking::SessionIndex;
 
 use crate::{
-	ActiveSession, BalanceOf, Backers, Candidates, Config, Event, Exposure, Exposures, Ledger,
+	ActiveSession, Backers, BalanceOf, Candidates, Config, Event, Exposure, Exposures, Ledger,
 	Pallet, Params, SessionValidators,
 };
 
@@ -30,8 +30,8 @@ impl<T: Config> Pallet<T> {
 			.filter(|(_, candidate)| candidate.self_bond >= params.min_validator_bond)
 			.filter_map(|(who, candidate)| {
 				let reputation = T::Reputation::reputation(&who);
-				if reputation < params.min_reputation ||
-					!T::ValidatorRegistration::is_registered(&who)
+				if reputation < params.min_reputation
+					|| !T::ValidatorRegistration::is_registered(&who)
 				{
 					return None;
 				}
@@ -41,7 +41,8 @@ impl<T: Config> Pallet<T> {
 			.collect();
 		// Highest score first; ties go to the larger backing, then to the smaller account id, so
 		// that every node computes the same order.
-		ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.2.cmp(&a.2)).then_with(|| a.0.cmp(&b.0)));
+		ranked
+			.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.2.cmp(&a.2)).then_with(|| a.0.cmp(&b.0)));
 		ranked.into_iter().map(|(who, score, _)| (who, score)).collect()
 	}
 
@@ -59,9 +60,7 @@ impl<T: Config> Pallet<T> {
 				qualified,
 				required: params.min_validators.max(1),
 			});
-			if let Some(current) =
-				session.checked_sub(1).and_then(SessionValidators::<T>::get)
-			{
+			if let Some(current) = session.checked_sub(1).and_then(SessionValidators::<T>::get) {
 				Self::snapshot(session, &current);
 			}
 			return None;

@@ -9,8 +9,8 @@ use frame_support::pallet_prelude::DispatchResult;
 use sp_runtime::{traits::Zero, Saturating};
 
 use crate::{
-	Backer, BalanceOf, Backers, Candidates, Config, Error, Event, Ledger, Nominators, Pallet,
-	StakingLedger, WorkerKeyOwners, WorkerKeys,
+	Backer, Backers, BalanceOf, CandidateInfo, Candidates, Config, Error, Event, Ledger,
+	Nominators, Pallet, StakingLedger, WorkerKeyOwners, WorkerKeys,
 };
 
 impl<T: Config> Pallet<T> {
@@ -26,6 +26,14 @@ impl<T: Config> Pallet<T> {
 		core::iter::once(first).chain(core::iter::repeat(share)).take(count)
 	}
 
+	/// Applies `f` to `who`'s candidate record if it is a candidate (writes nothing otherwise).
+	fn update_candidate(who: &T::AccountId, f: impl FnOnce(&mut CandidateInfo<T>)) {
+		let _ = Candidates::<T>::try_mutate_exists(who, |candidate| -> Result<(), ()> {
+			f(candidate.as_mut().ok_or(())?);
+			Ok(())
+		});
+	}
+
 	/// Stores `ledger` and propagates its active bond to the stash's candidate record or to its
 	/// nominations.
 	pub(crate) fn put_ledger(stash: &T::AccountId, ledger: &StakingLedger<T>) {
@@ -35,11 +43,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Makes the backing `stash` provides match its active bond `active`.
 	fn refresh_backing(stash: &T::AccountId, active: BalanceOf<T>) {
-		Candidates::<T>::mutate(stash, |candidate| {
-			if let Some(candidate) = candidate {
-				candidate.self_bond = active;
-			}
-		});
+		Self::update_candidate(stash, |candidate| candidate.self_bond = active);
 		if let Some(targets) = Nominators::<T>::get(stash) {
 			for (target, share) in targets.iter().zip(Self::split_shares(active, targets.len())) {
 				Self::set_backer_value(target, stash, share);
@@ -61,11 +65,8 @@ impl<T: Config> Pallet<T> {
 			return;
 		};
 		if old != value {
-			Candidates::<T>::mutate(target, |candidate| {
-				if let Some(candidate) = candidate {
-					candidate.nominated =
-						candidate.nominated.saturating_sub(old).saturating_add(value);
-				}
+			Self::update_candidate(target, |candidate| {
+				candidate.nominated = candidate.nominated.saturating_sub(old).saturating_add(value);
 			});
 		}
 	}
@@ -82,10 +83,8 @@ impl<T: Config> Pallet<T> {
 					.try_push(Backer { who: nominator.clone(), value: share })
 					.map_err(|_| Error::<T>::CandidateFull)
 			})?;
-			Candidates::<T>::mutate(target, |candidate| {
-				if let Some(candidate) = candidate {
-					candidate.nominated = candidate.nominated.saturating_add(share);
-				}
+			Self::update_candidate(target, |candidate| {
+				candidate.nominated = candidate.nominated.saturating_add(share);
 			});
 		}
 		Ok(())
@@ -112,10 +111,8 @@ impl<T: Config> Pallet<T> {
 					}
 				}
 			});
-			Candidates::<T>::mutate(target, |candidate| {
-				if let Some(candidate) = candidate {
-					candidate.nominated = candidate.nominated.saturating_sub(removed);
-				}
+			Self::update_candidate(target, |candidate| {
+				candidate.nominated = candidate.nominated.saturating_sub(removed);
 			});
 		}
 		true
@@ -135,5 +132,4 @@ impl<T: Config> Pallet<T> {
 		Ledger::<T>::remove(stash);
 		Self::deposit_event(Event::StashRemoved { stash: stash.clone() });
 	}
-
 }

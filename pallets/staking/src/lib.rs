@@ -226,14 +226,8 @@ pub mod pallet {
 
 	/// Each validator's exposure in each session still in history.
 	#[pallet::storage]
-	pub type Exposures<T: Config> = StorageDoubleMap<
-		_,
-		Twox64Concat,
-		SessionIndex,
-		Twox64Concat,
-		T::AccountId,
-		Exposure<T>,
-	>;
+	pub type Exposures<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, SessionIndex, Twox64Concat, T::AccountId, Exposure<T>>;
 
 	/// Reward points of each session still in history.
 	#[pallet::storage]
@@ -285,8 +279,8 @@ pub mod pallet {
 			for (stash, bond, hardware_class, key) in &self.stakers {
 				assert!(!Ledger::<T>::contains_key(stash), "genesis staker {stash:?} listed twice");
 				assert!(
-					*bond >= T::Currency::minimum_balance() &&
-						*bond >= self.params.min_validator_bond,
+					*bond >= T::Currency::minimum_balance()
+						&& *bond >= self.params.min_validator_bond,
 					"genesis staker {stash:?} bonds less than the existential deposit or \
 					 min_validator_bond"
 				);
@@ -469,7 +463,10 @@ pub mod pallet {
 		/// deposit, or when the free balance minus the existential deposit cannot cover it.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::bond())]
-		pub fn bond(origin: OriginFor<T>, #[pallet::compact] value: BalanceOf<T>) -> DispatchResult {
+		pub fn bond(
+			origin: OriginFor<T>,
+			#[pallet::compact] value: BalanceOf<T>,
+		) -> DispatchResult {
 			let stash = ensure_signed(origin)?;
 			ensure!(!Ledger::<T>::contains_key(&stash), Error::<T>::AlreadyBonded);
 			ensure!(!value.is_zero(), Error::<T>::ZeroAmount);
@@ -542,8 +539,9 @@ pub mod pallet {
 			let unlock_at = ActiveSession::<T>::get().saturating_add(T::BondingDuration::get());
 			ledger.active = remaining;
 			match ledger.unlocking.last_mut() {
-				Some(last) if last.session == unlock_at =>
-					last.value = last.value.saturating_add(value),
+				Some(last) if last.session == unlock_at => {
+					last.value = last.value.saturating_add(value)
+				}
 				_ => ledger
 					.unlocking
 					.try_push(UnlockChunk { value, session: unlock_at })
@@ -633,7 +631,7 @@ pub mod pallet {
 						self_bond: ledger.active,
 						nominated,
 					}
-				},
+				}
 			};
 			Candidates::<T>::insert(&stash, candidate);
 			Self::deposit_event(Event::Validating { stash, commission, hardware_class });
@@ -787,9 +785,9 @@ pub mod pallet {
 		/// Checks `params` against the pallet's bounds.
 		pub fn check_params(params: &StakingParams<BalanceOf<T>>) -> DispatchResult {
 			ensure!(
-				params.min_validators >= 1 &&
-					params.min_validators <= params.max_validators &&
-					params.max_validators <= T::MaxValidators::get(),
+				params.min_validators >= 1
+					&& params.min_validators <= params.max_validators
+					&& params.max_validators <= T::MaxValidators::get(),
 				Error::<T>::InvalidParams
 			);
 			Ok(())
@@ -807,8 +805,8 @@ pub mod pallet {
 					"ledger total is not active + unlocking"
 				);
 				ensure!(
-					T::Currency::balance_on_hold(&HoldReason::Staking.into(), &stash) ==
-						ledger.total,
+					T::Currency::balance_on_hold(&HoldReason::Staking.into(), &stash)
+						== ledger.total,
 					"ledger total differs from the held balance"
 				);
 			}
@@ -833,7 +831,10 @@ pub mod pallet {
 						.into_iter()
 						.find(|b| b.who == nominator)
 						.ok_or("nomination missing from the target's backers")?;
-					ensure!(entry.value == share, "backer value differs from the nominator's share");
+					ensure!(
+						entry.value == share,
+						"backer value differs from the nominator's share"
+					);
 				}
 			}
 			for (key, owner) in WorkerKeyOwners::<T>::iter() {

@@ -189,7 +189,10 @@ impl Default for ExtBuilder {
 }
 
 impl ExtBuilder {
-	pub fn stakers(mut self, stakers: Vec<(AccountId, Balance, HardwareClass, Option<u64>)>) -> Self {
+	pub fn stakers(
+		mut self,
+		stakers: Vec<(AccountId, Balance, HardwareClass, Option<u64>)>,
+	) -> Self {
 		self.stakers = stakers;
 		self
 	}
@@ -289,8 +292,4 @@ pub fn staking_events() -> Vec<crate::Event<Test>> {
 			_ => None,
 		})
 		.collect()
-}
-
-pub fn new_test_ext() -> sp_io::TestExternalities {
-	ExtBuilder::default().build()
 }

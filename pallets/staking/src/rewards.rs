@@ -24,9 +24,9 @@ use sp_runtime::{
 use sp_staking::SessionIndex;
 
 use crate::{
-	ActiveSession, BalanceOf, Config, Error, Event, Exposures, HoldReason, Ledger, Pallet,
-	Params, Payout, Payouts, Points, Pruning, RewardDestination, SessionControl,
-	SessionValidators, SlashedFractions, WeightInfo,
+	ActiveSession, BalanceOf, Config, Error, Event, Exposures, HoldReason, Ledger, Pallet, Params,
+	Payout, Payouts, Points, Pruning, RewardDestination, SessionControl, SessionValidators,
+	SlashedFractions, WeightInfo,
 };
 
 /// `value × numerator / denominator`, rounded down, without overflow; zero when `denominator`
@@ -65,9 +65,11 @@ impl<T: Config> Pallet<T> {
 					let before = *current;
 					*current = current.saturating_add(points);
 					*current - before
-				},
+				}
 				// At most `MaxValidators` validators per session, so this fits.
-				None => record.individual.try_insert(who.clone(), points).map(|_| points).unwrap_or(0),
+				None => {
+					record.individual.try_insert(who.clone(), points).map(|_| points).unwrap_or(0)
+				}
 			};
 			record.total = record.total.saturating_add(added);
 		});
@@ -138,7 +140,9 @@ impl<T: Config> Pallet<T> {
 		let (recipient, dest) = match payee {
 			RewardDestination::Account(ref account) => (account.clone(), payee.clone()),
 			// A stash that has left staking since gets its reward free.
-			RewardDestination::Stash if ledger.is_none() => (stash.clone(), RewardDestination::Free),
+			RewardDestination::Stash if ledger.is_none() => {
+				(stash.clone(), RewardDestination::Free)
+			}
 			_ => (stash.clone(), payee.clone()),
 		};
 		if T::Currency::mint_into(&recipient, amount).is_err() {
@@ -170,9 +174,9 @@ impl<T: Config> Pallet<T> {
 		let exposures = Exposures::<T>::clear_prefix(session, limit, None);
 		let payouts = Payouts::<T>::clear_prefix(session, limit, None);
 		let slashes = SlashedFractions::<T>::clear_prefix(session, limit, None);
-		if exposures.maybe_cursor.is_none() &&
-			payouts.maybe_cursor.is_none() &&
-			slashes.maybe_cursor.is_none()
+		if exposures.maybe_cursor.is_none()
+			&& payouts.maybe_cursor.is_none()
+			&& slashes.maybe_cursor.is_none()
 		{
 			SessionValidators::<T>::remove(session);
 			Points::<T>::remove(session);

@@ -62,8 +62,8 @@ impl<T: Config> Pallet<T> {
 			return 0;
 		}
 		let active = ActiveSession::<T>::get();
-		let too_old = session.saturating_add(T::BondingDuration::get()) <= active ||
-			session < Pruning::<T>::get().expired_before;
+		let too_old = session.saturating_add(T::BondingDuration::get()) <= active
+			|| session < Pruning::<T>::get().expired_before;
 		let exposure = if too_old { None } else { Exposures::<T>::get(session, offender) };
 		let Some(exposure) = exposure else {
 			Self::deposit_event(Event::OffenceIgnored { validator: offender.clone(), session });
@@ -90,8 +90,8 @@ impl<T: Config> Pallet<T> {
 		if Exposures::<T>::contains_key(active, offender) {
 			T::SessionControl::disable_validator(offender, fraction);
 		}
-		if fraction >= Params::<T>::get().fraud_slash_threshold &&
-			Candidates::<T>::take(offender).is_some()
+		if fraction >= Params::<T>::get().fraud_slash_threshold
+			&& Candidates::<T>::take(offender).is_some()
 		{
 			Self::deposit_event(Event::Chilled { stash: offender.clone() });
 		}
@@ -110,7 +110,8 @@ impl<T: Config, FullIdentification>
 		let mut credit = CreditOf::<T>::zero();
 		let mut weight = Weight::zero();
 		for (details, fraction) in offenders.iter().zip(slash_fraction.iter()) {
-			let backers = Self::slash_offender(&details.offender.0, *fraction, session, &mut credit);
+			let backers =
+				Self::slash_offender(&details.offender.0, *fraction, session, &mut credit);
 			weight = weight.saturating_add(T::WeightInfo::on_offence(backers));
 		}
 		T::Slash::on_unbalanced(credit);

@@ -118,6 +118,30 @@ fn genesis_rejects_duplicate_worker_key() {
 		.build();
 }
 
+#[test]
+fn genesis_config_from_chain_spec_json() {
+	// How a chain spec (or a genesis preset) writes the pallet's genesis.
+	let json = serde_json::json!({
+		"stakers": [[10, 1_000, "Gpu", 1_010], [20, 2_000, "Cpu", null]],
+		"params": {
+			"maxValidators": 3,
+			"minValidators": 1,
+			"minValidatorBond": 500,
+			"minNominatorBond": 100,
+			"minReputation": 200_000_000,
+			"rewardPerSession": 1_000,
+			"authoringPoints": 20,
+			"fraudSlashThreshold": 500_000_000
+		}
+	});
+	let config: crate::GenesisConfig<Test> = serde_json::from_value(json).unwrap();
+	assert_eq!(config.stakers[0], (10, 1_000, HardwareClass::Gpu, Some(1_010)));
+	assert_eq!(config.stakers[1], (20, 2_000, HardwareClass::Cpu, None));
+	assert_eq!(config.params, default_params());
+	let unknown_field = serde_json::json!({ "stakers": [], "params": { "maxValidator": 3 } });
+	assert!(serde_json::from_value::<crate::GenesisConfig<Test>>(unknown_field).is_err());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bonding
 // ---------------------------------------------------------------------------------------------
@@ -201,8 +225,11 @@ fn unbond_starts_unlocking() {
 		assert_ok!(Staking::unbond(signed(1), 100));
 		let ledger = Ledger::<Test>::get(1).unwrap();
 		assert_eq!(ledger.unlocking.into_inner(), vec![UnlockChunk { value: 400, session: 3 }]);
-		assert!(staking_events()
-			.contains(&Event::Unbonded { stash: 1, amount: 300, unlock_at: 3 }));
+		assert!(staking_events().contains(&Event::Unbonded {
+			stash: 1,
+			amount: 300,
+			unlock_at: 3
+		}));
 	});
 }
 
@@ -326,10 +353,8 @@ fn rebond_takes_newest_chunks_first() {
 		assert_eq!((ledger.active, ledger.total), (1_000, 1_000));
 		assert!(ledger.unlocking.is_empty());
 		assert_noop!(Staking::rebond(signed(1), 1), Error::<Test>::NothingToRebond);
-		let rebonded: Vec<_> = staking_events()
-			.into_iter()
-			.filter(|e| matches!(e, Event::Rebonded { .. }))
-			.collect();
+		let rebonded: Vec<_> =
+			staking_events().into_iter().filter(|e| matches!(e, Event::Rebonded { .. })).collect();
 		assert_eq!(
 			rebonded,
 			vec![
@@ -518,7 +543,10 @@ fn nominate_errors() {
 		for who in 100..104 {
 			bond_and_nominate(who, 100, &[10]);
 		}
-		assert_noop!(Staking::nominate(signed(1), targets(&[20, 10])), Error::<Test>::CandidateFull);
+		assert_noop!(
+			Staking::nominate(signed(1), targets(&[20, 10])),
+			Error::<Test>::CandidateFull
+		);
 		// A current backer may nominate the full candidate again.
 		assert_ok!(Staking::nominate(signed(100), targets(&[20, 10])));
 	});
@@ -546,10 +574,7 @@ fn set_params_is_admin_only_and_validated() {
 	ExtBuilder::default().build_and_execute(|| {
 		let mut params = default_params();
 		params.reward_per_session = 5;
-		assert_noop!(
-			Staking::set_params(signed(1), params.clone()),
-			DispatchError::BadOrigin
-		);
+		assert_noop!(Staking::set_params(signed(1), params.clone()), DispatchError::BadOrigin);
 		assert_ok!(Staking::set_params(RuntimeOrigin::root(), params.clone()));
 		assert_eq!(Params::<Test>::get(), params);
 		assert_eq!(staking_events(), vec![Event::ParamsSet { params: params.clone() }]);

@@ -1,12 +1,12 @@
 //! The records the staking pallet stores, and the hooks it needs from the rest of the runtime.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use core::fmt::Debug;
 use frame_support::{
-	BoundedBTreeMap, BoundedVec, CloneNoBound, DefaultNoBound, EqNoBound, PartialEqNoBound,
-	DebugNoBound,
+	BoundedBTreeMap, BoundedVec, CloneNoBound, DebugNoBound, DefaultNoBound, EqNoBound,
+	PartialEqNoBound,
 };
 use scale_info::TypeInfo;
-use core::fmt::Debug;
 use sp_runtime::{traits::Zero, Perbill, Saturating};
 use sp_staking::SessionIndex;
 
@@ -42,9 +42,7 @@ pub enum RewardDestination<AccountId> {
 }
 
 /// Bonded funds on their way out: `value` becomes withdrawable at session `session`.
-#[derive(
-	Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen, Default,
-)]
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen, Default)]
 pub struct UnlockChunk<Balance> {
 	/// Amount of funds to be unlocked.
 	pub value: Balance,
@@ -58,14 +56,7 @@ pub struct UnlockChunk<Balance> {
 /// Invariant: `total == active + Σ unlocking.value == the balance held under
 /// `HoldReason::Staking`.
 #[derive(
-	Encode,
-	Decode,
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
-	TypeInfo,
-	MaxEncodedLen,
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
@@ -155,14 +146,7 @@ impl<T: Config> StakingLedger<T> {
 
 /// A candidate (a worker that wants to validate).
 #[derive(
-	Encode,
-	Decode,
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
-	TypeInfo,
-	MaxEncodedLen,
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
@@ -186,14 +170,7 @@ impl<T: Config> CandidateInfo<T> {
 
 /// One backer's stake behind a candidate.
 #[derive(
-	Encode,
-	Decode,
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
-	TypeInfo,
-	MaxEncodedLen,
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
@@ -210,14 +187,7 @@ pub type BackersOf<T> = BoundedVec<Backer<T>, <T as Config>::MaxBackersPerCandid
 /// A validator's stake as snapshotted when it was elected for a session: what rewards are split
 /// by and what slashes are taken from.
 #[derive(
-	Encode,
-	Decode,
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
-	TypeInfo,
-	MaxEncodedLen,
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
@@ -255,9 +225,7 @@ pub struct SessionPoints<T: Config> {
 }
 
 /// A validator's reward for one ended session, to be paid by `payout_stakers`.
-#[derive(
-	Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen, Default,
-)]
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen, Default)]
 pub struct Payout<Balance> {
 	/// The reward of the validator and its backers together.
 	pub amount: Balance,
@@ -266,9 +234,7 @@ pub struct Payout<Balance> {
 }
 
 /// Where pruning of expired sessions stands.
-#[derive(
-	Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen, Default,
-)]
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen, Default)]
 pub struct PruneState {
 	/// Sessions before this one are expired: their rewards can no longer be paid and their
 	/// exposures no longer slashed.
@@ -352,8 +318,8 @@ impl<AccountId> SessionControl<AccountId> for () {
 /// decides (and caps how many validators can be disabled at once).
 pub struct SessionAdapter<T>(core::marker::PhantomData<T>);
 
-impl<T: pallet_session::Config + pallet_session::historical::Config>
-	SessionControl<T::ValidatorId> for SessionAdapter<T>
+impl<T: pallet_session::Config + pallet_session::historical::Config> SessionControl<T::ValidatorId>
+	for SessionAdapter<T>
 {
 	fn disable_validator(validator: &T::ValidatorId, severity: Perbill) {
 		pallet_session::Pallet::<T>::report_offence(

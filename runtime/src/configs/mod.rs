@@ -13,14 +13,16 @@ use frame_support::{
 use frame_system::limits::{BlockLength, BlockWeights};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_runtime::{
-	traits::{ConvertInto, OpaqueKeys, One},
+	traits::{ConvertInto, One, OpaqueKeys},
 	Perbill,
 };
 use sp_version::RuntimeVersion;
 
+mod poai;
+
 use super::{
-	opaque::SessionKeys, validator_set, AccountId, Babe, Balance, Balances, Block, BlockNumber,
-	Hash, Historical, Nonce, Offences, OriginCaller, PalletInfo, Runtime, RuntimeCall, RuntimeEvent,
+	opaque::SessionKeys, AccountId, Babe, Balance, Balances, Block, BlockNumber, Hash, Historical,
+	Nonce, Offences, OriginCaller, PalletInfo, PoaiStaking, Runtime, RuntimeCall, RuntimeEvent,
 	RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, Session, System,
 	UncheckedExtrinsic, EPOCH_DURATION_IN_SLOTS, EXISTENTIAL_DEPOSIT, MILLISECS_PER_BLOCK,
 	SLOT_DURATION, VERSION,
@@ -140,13 +142,15 @@ impl pallet_transaction_payment::Config for Runtime {
 
 impl pallet_authorship::Config for Runtime {
 	type FindAuthor = pallet_session::FindAccountFromAuthorIndex<Self, Babe>;
-	type EventHandler = ();
+	// Authoring points for the session's rewards.
+	type EventHandler = PoaiStaking;
 }
 
 impl pallet_offences::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type IdentificationTuple = pallet_session::historical::IdentificationTuple<Self>;
-	type OnOffenceHandler = ();
+	// Slashes the offender and its backers, disables it, chills it for fraud.
+	type OnOffenceHandler = PoaiStaking;
 }
 
 impl pallet_session::Config for Runtime {
@@ -155,8 +159,7 @@ impl pallet_session::Config for Runtime {
 	type ValidatorIdOf = ConvertInto;
 	type ShouldEndSession = Babe;
 	type NextSessionRotation = Babe;
-	type SessionManager =
-		pallet_session::historical::NoteHistoricalRoot<Self, validator_set::GenesisValidators>;
+	type SessionManager = pallet_session::historical::NoteHistoricalRoot<Self, PoaiStaking>;
 	type SessionHandler = <SessionKeys as OpaqueKeys>::KeyTypeIdProviders;
 	type Keys = SessionKeys;
 	type DisablingStrategy = pallet_session::disabling::UpToLimitWithReEnablingDisablingStrategy;
@@ -168,8 +171,10 @@ impl pallet_session::Config for Runtime {
 
 impl pallet_session::historical::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type FullIdentification = validator_set::Identification;
-	type FullIdentificationOf = validator_set::IdentificationOf;
+	// Staking keeps each session's exposures itself; the historical trie only needs to prove
+	// that a key belonged to a validator of the session.
+	type FullIdentification = ();
+	type FullIdentificationOf = poai::UnitIdentification;
 }
 
 impl pallet_utility::Config for Runtime {
