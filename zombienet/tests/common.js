@@ -13,6 +13,17 @@ const USER_EXTENSIONS = {
   AuthorizeCall: { extrinsic: {}, payload: {} },
 };
 
+// RPCs of polkadot-sdk stable2609 that @polkadot/api 16 does not know yet.
+const USER_RPC = {
+  author: {
+    rotateKeysWithOwner: {
+      description: 'Generate new session keys and the proof that `owner` holds them',
+      params: [{ name: 'owner', type: 'Bytes' }],
+      type: 'Json',
+    },
+  },
+};
+
 // Only talk to nodes on this machine.
 function assertLoopback(wsUri) {
   let url;
@@ -48,7 +59,13 @@ async function connect(wsUri, timeoutS = DEFAULT_CONNECT_TIMEOUT_S) {
   const provider = new WsProvider(wsUri, 1000);
   try {
     const api = await withTimeout(
-      ApiPromise.create({ provider, throwOnConnect: true, noInitWarn: true, signedExtensions: USER_EXTENSIONS }),
+      ApiPromise.create({
+        provider,
+        throwOnConnect: true,
+        noInitWarn: true,
+        signedExtensions: USER_EXTENSIONS,
+        rpc: USER_RPC,
+      }),
       timeoutS,
       `connecting to ${wsUri}`,
     );
@@ -104,4 +121,73 @@ function runStandalone(mod, usage) {
     });
 }
 
-module.exports = { assertLoopback, withTimeout, connect, wsUriOf, numArg, runStandalone };
+// Submit `tx` signed by `signer`; resolve with the SubmittableResult once the
+// extrinsic is in a finalized block. Bounded by `timeoutS`.
+function submitAndWaitFinalized(tx, signer, timeoutS, log = console.log) {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let unsub = null;
+    let inBlock = null;
+    const finish = (err, value) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (unsub) {
+        try {
+          unsub();
+        } catch (_) {
+          /* ignore */
+        }
+      }
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const timer = setTimeout(() => {
+      finish(
+        new Error(
+          `extrinsic not included and finalized within ${timeoutS}s` +
+            (inBlock ? ` (was in block ${inBlock})` : ' (never seen in a block)'),
+        ),
+      );
+    }, timeoutS * 1000);
+
+    tx.signAndSend(signer, (result) => {
+      const { status } = result;
+      if (status.isInBlock) {
+        inBlock = status.asInBlock.toHex();
+        log(`in block ${inBlock}`);
+      } else if (status.isFinalized) {
+        log(`finalized in block ${status.asFinalized.toHex()}`);
+        finish(null, result);
+      } else if (status.isDropped || status.isInvalid || status.isUsurped || status.isFinalityTimeout) {
+        finish(new Error(`extrinsic status ${status.type}`));
+      } else {
+        log(`status ${status.type}`);
+      }
+    })
+      .then((u) => {
+        unsub = u;
+        if (settled) u();
+      })
+      .catch((e) => finish(e));
+  });
+}
+
+function describeDispatchError(api, dispatchError) {
+  if (dispatchError.isModule) {
+    const { section, name, docs } = api.registry.findMetaError(dispatchError.asModule);
+    return `${section}.${name}: ${docs.join(' ')}`;
+  }
+  return dispatchError.toString();
+}
+
+module.exports = {
+  assertLoopback,
+  withTimeout,
+  connect,
+  wsUriOf,
+  numArg,
+  runStandalone,
+  submitAndWaitFinalized,
+  describeDispatchError,
+};

@@ -11,73 +11,20 @@
 
 const { Keyring } = require('@polkadot/keyring');
 const { cryptoWaitReady, mnemonicGenerate } = require('@polkadot/util-crypto');
-const { connect, wsUriOf, numArg, runStandalone } = require('./common');
+const {
+  connect,
+  describeDispatchError,
+  numArg,
+  runStandalone,
+  submitAndWaitFinalized,
+  wsUriOf,
+} = require('./common');
 
 const DEFAULT_TIMEOUT_S = 120; // inclusion + finalization
 const ED_MULTIPLIER = 10n; // default amount = 10 x existential deposit
 
 function log(msg) {
   console.log(`[transfer] ${msg}`);
-}
-
-// Submit `tx` signed by `signer`; resolve with the SubmittableResult once the
-// extrinsic is in a finalized block. Bounded by `timeoutS`.
-function submitAndWaitFinalized(tx, signer, timeoutS) {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    let unsub = null;
-    let inBlock = null;
-    const finish = (err, value) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (unsub) {
-        try {
-          unsub();
-        } catch (_) {
-          /* ignore */
-        }
-      }
-      if (err) reject(err);
-      else resolve(value);
-    };
-    const timer = setTimeout(() => {
-      finish(
-        new Error(
-          `extrinsic not included and finalized within ${timeoutS}s` +
-            (inBlock ? ` (was in block ${inBlock})` : ' (never seen in a block)'),
-        ),
-      );
-    }, timeoutS * 1000);
-
-    tx.signAndSend(signer, (result) => {
-      const { status } = result;
-      if (status.isInBlock) {
-        inBlock = status.asInBlock.toHex();
-        log(`in block ${inBlock}`);
-      } else if (status.isFinalized) {
-        log(`finalized in block ${status.asFinalized.toHex()}`);
-        finish(null, result);
-      } else if (status.isDropped || status.isInvalid || status.isUsurped || status.isFinalityTimeout) {
-        finish(new Error(`extrinsic status ${status.type}`));
-      } else {
-        log(`status ${status.type}`);
-      }
-    })
-      .then((u) => {
-        unsub = u;
-        if (settled) u();
-      })
-      .catch((e) => finish(e));
-  });
-}
-
-function describeDispatchError(api, dispatchError) {
-  if (dispatchError.isModule) {
-    const { section, name, docs } = api.registry.findMetaError(dispatchError.asModule);
-    return `${section}.${name}: ${docs.join(' ')}`;
-  }
-  return dispatchError.toString();
 }
 
 async function run(nodeName, networkInfo, args) {
@@ -119,7 +66,7 @@ async function run(nodeName, networkInfo, args) {
     log(`sending ${amount} (ED ${ed}) from //Alice ${alice.address} to ${recipient.address}`);
 
     const tx = api.tx.balances.transferKeepAlive(recipient.address, amount);
-    const result = await submitAndWaitFinalized(tx, alice, timeoutS);
+    const result = await submitAndWaitFinalized(tx, alice, timeoutS, log);
     const blockHash = result.status.asFinalized;
 
     if (result.dispatchError) {
