@@ -8,6 +8,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 apt_packages=(protobuf-compiler clang libclang-dev build-essential pkg-config git curl ca-certificates)
 missing=()
+# Tools that may come from elsewhere (pyenv, nvm): only their command must exist.
+command -v python3 >/dev/null || missing+=(python3)
 for p in "${apt_packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done

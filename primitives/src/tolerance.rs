@@ -462,9 +462,8 @@ mod tests {
 		) {
 			let output = quantise_all(&activations(seed, 64), SCALE).unwrap();
 			let garbage = [0i32; 64];
-			let committee: Vec<&[i32]> = core::iter::repeat(&output[..])
-				.take(honest)
-				.chain(core::iter::repeat(&garbage[..]).take(lazy))
+			let committee: Vec<&[i32]> = core::iter::repeat_n(&output[..], honest)
+				.chain(core::iter::repeat_n(&garbage[..], lazy))
 				.collect();
 			let report = verdict(&output, &committee, SCALE, FP32);
 			let expected = match honest.cmp(&lazy) {

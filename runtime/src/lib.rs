@@ -17,6 +17,14 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 
+// The pallets whose weights `poai-node benchmark pallet` measures. Declared before `apis` so
+// that the `list_benchmarks!`/`add_benchmarks!` macros it defines are in scope there.
+#[cfg(feature = "runtime-benchmarks")]
+frame_benchmarking::define_benchmarks!(
+	[pallet_poai_staking, PoaiStaking]
+	[pallet_poai_reputation, PoaiReputation]
+);
+
 mod apis;
 pub mod configs;
 pub mod genesis_config_presets;

@@ -3,6 +3,9 @@
 //! The runtime implements it with [`Pallet::reputation_of`](crate::Pallet::reputation_of) and
 //! [`Pallet::summary`](crate::Pallet::summary).
 
+// `decl_runtime_apis!` repeats the trait's generic bounds on every method it generates.
+#![allow(clippy::multiple_bound_locations)]
+
 use crate::ReputationSummary;
 use codec::Codec;
 use sp_runtime::Perbill;

@@ -55,7 +55,7 @@ fn set(params: ReputationParams) {
 }
 
 fn repeat(outcome: RoundOutcome, n: usize) -> impl Iterator<Item = RoundOutcome> {
-	core::iter::repeat(outcome).take(n)
+	core::iter::repeat_n(outcome, n)
 }
 
 #[test]

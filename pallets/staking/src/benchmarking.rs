@@ -170,11 +170,9 @@ mod benchmarks {
 		set_bench_params::<T>();
 		let chunks = T::MaxUnlockingChunks::get();
 		let stash = bonded::<T>("stash", 0, chunks * 10);
-		assert!(Staking::<T>::set_worker_key(
-			RawOrigin::Signed(stash.clone()).into(),
-			T::BenchmarkHelper::worker_key(0)
-		)
-		.is_ok());
+		let (key, proof) = T::BenchmarkHelper::worker_key_and_proof(0, &stash);
+		assert!(Staking::<T>::set_worker_key(RawOrigin::Signed(stash.clone()).into(), key, proof)
+			.is_ok());
 		for i in 0..chunks {
 			ActiveSession::<T>::put(i);
 			assert!(Staking::<T>::unbond(RawOrigin::Signed(stash.clone()).into(), units::<T>(10))
@@ -205,13 +203,18 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_worker_key() {
+		// Replaces a key: the proof is verified, the old key's owner entry removed.
 		let stash = bonded::<T>("stash", 0, 100);
-		let old = T::BenchmarkHelper::worker_key(0);
-		let new = T::BenchmarkHelper::worker_key(1);
-		assert!(Staking::<T>::set_worker_key(RawOrigin::Signed(stash.clone()).into(), old.clone())
-			.is_ok());
+		let (old, old_proof) = T::BenchmarkHelper::worker_key_and_proof(0, &stash);
+		let (new, new_proof) = T::BenchmarkHelper::worker_key_and_proof(1, &stash);
+		assert!(Staking::<T>::set_worker_key(
+			RawOrigin::Signed(stash.clone()).into(),
+			old.clone(),
+			old_proof
+		)
+		.is_ok());
 		#[extrinsic_call]
-		_(RawOrigin::Signed(stash.clone()), new.clone());
+		_(RawOrigin::Signed(stash.clone()), new.clone(), new_proof);
 		assert_eq!(WorkerKeyOwners::<T>::get(&new), Some(stash));
 		assert!(WorkerKeyOwners::<T>::get(&old).is_none());
 	}

@@ -49,13 +49,38 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
+use alloc::vec::Vec;
+use codec::Encode;
 use frame_support::traits::fungible;
+use sp_runtime::RuntimeAppPublic;
 
 /// The balance type of the pallet.
 pub type BalanceOf<T> = <T as Config>::CurrencyBalance;
+/// A staker of the genesis config: stash, bond, hardware class and worker key.
+pub type GenesisStaker<T> = (
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	poai_primitives::HardwareClass,
+	Option<<T as Config>::WorkerKey>,
+);
 /// Funds taken by a slash, before the runtime decides where they go.
 pub type CreditOf<T> =
 	fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
+/// The proof that the caller of [`Pallet::set_worker_key`] holds the worker key's private key
+/// (an sr25519 signature in the runtime, see [`worker_key_proof_owner`]).
+pub type WorkerKeyProofOf<T> = <<T as Config>::WorkerKey as RuntimeAppPublic>::ProofOfPossession;
+
+/// The domain tag in front of the stash in a worker key's proof of possession, so that the
+/// proof cannot be taken for (or from) a proof made for another purpose with the same key.
+pub const WORKER_KEY_PROOF_CONTEXT: [u8; 21] = *b"POAI_WORKER_KEY_OWNER";
+
+/// The `owner` a worker key's proof of possession is made for when `stash` registers it:
+/// [`WORKER_KEY_PROOF_CONTEXT`] followed by the SCALE encoding of `stash` (for an `AccountId32`,
+/// its 32 bytes). The key signs this with `RuntimeAppPublic::generate_proof_of_possession`,
+/// i.e. for sr25519 it signs `b"POP_" ++ WORKER_KEY_PROOF_CONTEXT ++ stash`.
+pub fn worker_key_proof_owner<AccountId: Encode>(stash: &AccountId) -> Vec<u8> {
+	(WORKER_KEY_PROOF_CONTEXT, stash).encode()
+}
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -113,7 +138,13 @@ pub mod pallet {
 		type RuntimeHoldReason: From<HoldReason>;
 
 		/// The key a worker's node signs its PoAI results with (`poai`, sr25519, in the runtime).
-		type WorkerKey: Parameter + Member + MaxEncodedLen + Ord + MaybeSerializeDeserialize;
+		/// Registering one needs a proof of possession ([`WorkerKeyProofOf`]).
+		type WorkerKey: Parameter
+			+ Member
+			+ MaxEncodedLen
+			+ Ord
+			+ MaybeSerializeDeserialize
+			+ RuntimeAppPublic<ProofOfPossession: Parameter + Member>;
 
 		/// Where the election reads reputation from.
 		type Reputation: ReputationProvider<Self::AccountId>;
@@ -169,7 +200,7 @@ pub mod pallet {
 		/// Weights of the calls and hooks.
 		type WeightInfo: WeightInfo;
 
-		/// Makes worker keys and session-key registrations for the benchmarks.
+		/// Makes worker keys with their proofs and session-key registrations for the benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
 		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, Self::WorkerKey>;
 	}
@@ -259,8 +290,9 @@ pub mod pallet {
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// The initial candidates and validators: stash, bond, hardware class, worker key. Each
-		/// stash needs a free balance above `bond` plus the existential deposit.
-		pub stakers: Vec<(T::AccountId, BalanceOf<T>, HardwareClass, Option<T::WorkerKey>)>,
+		/// stash needs a free balance above `bond` plus the existential deposit. The worker keys
+		/// need no proof of possession: the chain spec is trusted.
+		pub stakers: Vec<GenesisStaker<T>>,
 		/// The initial [`Params`].
 		pub params: StakingParams<BalanceOf<T>>,
 	}
@@ -416,6 +448,9 @@ pub mod pallet {
 		NothingToChill,
 		/// The worker key is registered by another account.
 		WorkerKeyInUse,
+		/// The proof does not show that the caller holds the worker key: it must be the key's
+		/// proof of possession for the caller's account (see `set_worker_key`).
+		InvalidWorkerKeyProof,
 		/// Invalid parameters: need `1 <= min_validators <= max_validators <= MaxValidators`.
 		InvalidParams,
 		/// The session has not ended yet: its rewards are known once it has.
@@ -641,11 +676,31 @@ pub mod pallet {
 		/// Register `key` (the node's `poai` sr25519 public key, from `author_rotateKeys` or
 		/// `key insert --key-type poai`) as the caller's PoAI worker key: its node signs its
 		/// PoAI results with it. Replaces the previous key. A key can belong to one account only.
+		///
+		/// `proof` shows that the caller holds the key, so that nobody can register (and so
+		/// block) another node's key: it is the key's proof of possession for the caller, made
+		/// with the key's private half over the owner bytes of [`worker_key_proof_owner`]. For
+		/// the runtime's key (`poai_primitives::WorkerId`, app-crypto sr25519 under key type
+		/// `poai`) it is the sr25519 signature of
+		/// `b"POP_" ++ b"POAI_WORKER_KEY_OWNER" ++ SCALE(stash)` (the 32 bytes of the account),
+		/// as `RuntimeAppPublic::generate_proof_of_possession` or
+		/// `sp_core::proof_of_possession::ProofOfPossessionGenerator` make it. Only the node
+		/// that has the key in its keystore can produce it; until the worker gets an RPC/CLI
+		/// command for that, the tests and benchmarks make it themselves. Fails with
+		/// `InvalidWorkerKeyProof` for a proof by another key, for another account, or garbage.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::set_worker_key())]
-		pub fn set_worker_key(origin: OriginFor<T>, key: T::WorkerKey) -> DispatchResult {
+		pub fn set_worker_key(
+			origin: OriginFor<T>,
+			key: T::WorkerKey,
+			proof: WorkerKeyProofOf<T>,
+		) -> DispatchResult {
 			let stash = ensure_signed(origin)?;
 			ensure!(Ledger::<T>::contains_key(&stash), Error::<T>::NotBonded);
+			ensure!(
+				key.verify_proof_of_possession(&worker_key_proof_owner(&stash), &proof),
+				Error::<T>::InvalidWorkerKeyProof
+			);
 			if let Some(owner) = WorkerKeyOwners::<T>::get(&key) {
 				ensure!(owner == stash, Error::<T>::WorkerKeyInUse);
 			}

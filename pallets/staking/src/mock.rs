@@ -12,12 +12,16 @@ use frame_support::{
 };
 use frame_system::EnsureRoot;
 use poai_primitives::{traits::ReputationProvider, HardwareClass};
-use sp_runtime::{BuildStorage, Perbill};
+use sp_runtime::{testing::UintAuthorityId, BuildStorage, Perbill, RuntimeAppPublic};
 use sp_staking::SessionIndex;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub type AccountId = u64;
 pub type Balance = u128;
+/// Worker keys of the tests: `UintAuthorityId(n)` signs with `TestSignature(n, message)`, which
+/// verifies only for key `n` and exactly that message.
+pub type WorkerKey = UintAuthorityId;
+pub type WorkerKeyProof = sp_runtime::testing::TestSignature;
 type Block = frame_system::mocking::MockBlock<Test>;
 
 frame_support::construct_runtime!(
@@ -45,10 +49,10 @@ impl pallet_balances::Config for Test {
 }
 
 thread_local! {
-	static REPUTATION: RefCell<BTreeMap<AccountId, Perbill>> = RefCell::new(BTreeMap::new());
-	static UNREGISTERED: RefCell<BTreeSet<AccountId>> = RefCell::new(BTreeSet::new());
-	static DISABLED: RefCell<Vec<(AccountId, Perbill)>> = RefCell::new(Vec::new());
-	static HISTORY_PRUNED_UP_TO: RefCell<SessionIndex> = RefCell::new(0);
+	static REPUTATION: RefCell<BTreeMap<AccountId, Perbill>> = const { RefCell::new(BTreeMap::new()) };
+	static UNREGISTERED: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
+	static DISABLED: RefCell<Vec<(AccountId, Perbill)>> = const { RefCell::new(Vec::new()) };
+	static HISTORY_PRUNED_UP_TO: RefCell<SessionIndex> = const { RefCell::new(0) };
 }
 
 /// Reputation the tests set; neutral (50%) by default.
@@ -120,9 +124,10 @@ parameter_types! {
 #[cfg(feature = "runtime-benchmarks")]
 pub struct MockBenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
-impl crate::BenchmarkHelper<AccountId, u64> for MockBenchmarkHelper {
-	fn worker_key(seed: u32) -> u64 {
-		1_000_000 + seed as u64
+impl crate::BenchmarkHelper<AccountId, WorkerKey> for MockBenchmarkHelper {
+	fn worker_key_and_proof(seed: u32, owner: &AccountId) -> (WorkerKey, WorkerKeyProof) {
+		let n = 1_000_000 + seed as u64;
+		(key(n), proof(n, *owner))
 	}
 	fn register_session_keys(who: &AccountId) {
 		set_registered(*who, true);
@@ -133,7 +138,7 @@ impl pallet_poai_staking::Config for Test {
 	type CurrencyBalance = Balance;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	type WorkerKey = u64;
+	type WorkerKey = WorkerKey;
 	type Reputation = MockReputation;
 	type ValidatorRegistration = MockRegistration;
 	type SessionControl = MockSession;
@@ -150,6 +155,18 @@ impl pallet_poai_staking::Config for Test {
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
+}
+
+/// The worker key number `n`.
+pub fn key(n: u64) -> WorkerKey {
+	UintAuthorityId(n)
+}
+
+/// The proof of possession of worker key `n` for `owner`, made with the key as a node would.
+pub fn proof(n: u64, owner: AccountId) -> WorkerKeyProof {
+	key(n)
+		.generate_proof_of_possession(&crate::worker_key_proof_owner(&owner))
+		.expect("UintAuthorityId always signs")
 }
 
 /// The parameters of most tests.
@@ -170,7 +187,7 @@ pub fn default_params() -> StakingParams<Balance> {
 pub const ENDOWMENT: Balance = 10_000;
 
 pub struct ExtBuilder {
-	stakers: Vec<(AccountId, Balance, HardwareClass, Option<u64>)>,
+	stakers: Vec<(AccountId, Balance, HardwareClass, Option<WorkerKey>)>,
 	params: StakingParams<Balance>,
 }
 
@@ -179,9 +196,9 @@ impl Default for ExtBuilder {
 		Self {
 			// Three genesis validators: 10, 20 and 30, with worker keys 1010, 1020 and 1030.
 			stakers: vec![
-				(10, 1_000, HardwareClass::Gpu, Some(1010)),
-				(20, 2_000, HardwareClass::Cpu, Some(1020)),
-				(30, 3_000, HardwareClass::Gpu, Some(1030)),
+				(10, 1_000, HardwareClass::Gpu, Some(key(1010))),
+				(20, 2_000, HardwareClass::Cpu, Some(key(1020))),
+				(30, 3_000, HardwareClass::Gpu, Some(key(1030))),
 			],
 			params: default_params(),
 		}
@@ -191,7 +208,7 @@ impl Default for ExtBuilder {
 impl ExtBuilder {
 	pub fn stakers(
 		mut self,
-		stakers: Vec<(AccountId, Balance, HardwareClass, Option<u64>)>,
+		stakers: Vec<(AccountId, Balance, HardwareClass, Option<WorkerKey>)>,
 	) -> Self {
 		self.stakers = stakers;
 		self

@@ -334,9 +334,13 @@ impl<T: pallet_session::Config + pallet_session::historical::Config> SessionCont
 
 /// Produces what the benchmarks need and the pallet cannot make on its own.
 #[cfg(feature = "runtime-benchmarks")]
-pub trait BenchmarkHelper<AccountId, WorkerKey> {
-	/// A worker key, different for every `seed`.
-	fn worker_key(seed: u32) -> WorkerKey;
+pub trait BenchmarkHelper<AccountId, WorkerKey: sp_runtime::RuntimeAppPublic> {
+	/// A worker key, different for every `seed`, with its proof of possession for `owner` as
+	/// `set_worker_key` checks it (made for [`crate::worker_key_proof_owner`]`(owner)`).
+	fn worker_key_and_proof(
+		seed: u32,
+		owner: &AccountId,
+	) -> (WorkerKey, WorkerKey::ProofOfPossession);
 	/// Makes `T::ValidatorRegistration` report `who` as registered (session keys set).
 	fn register_session_keys(who: &AccountId);
 }

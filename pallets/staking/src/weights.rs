@@ -114,9 +114,9 @@ impl<T: frame_system::Config + crate::Config> WeightInfo for SubstrateWeight<T> 
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `PoaiStaking::Ledger` (r:1), `PoaiStaking::WorkerKeyOwners` (r:1 w:2),
-	/// `PoaiStaking::WorkerKeys` (r:1 w:1)
+	/// `PoaiStaking::WorkerKeys` (r:1 w:1); one sr25519 verification of the proof (~50 µs)
 	fn set_worker_key() -> Weight {
-		Weight::from_parts(35_000_000, 4_000)
+		Weight::from_parts(90_000_000, 4_000)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -263,7 +263,7 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn set_worker_key() -> Weight {
-		Weight::from_parts(35_000_000, 4_000)
+		Weight::from_parts(90_000_000, 4_000)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}

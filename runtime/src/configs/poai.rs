@@ -59,7 +59,8 @@ impl pallet_poai_reputation::Config for Runtime {
 	type WeightInfo = pallet_poai_reputation::weights::SubstrateWeight<Runtime>;
 }
 
-/// What the staking benchmarks need from the runtime: worker keys and registered session keys.
+/// What the staking benchmarks need from the runtime: worker keys with their proofs of
+/// possession, and registered session keys.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct StakingBenchmarkHelper;
 
@@ -67,10 +68,19 @@ pub struct StakingBenchmarkHelper;
 impl pallet_poai_staking::BenchmarkHelper<AccountId, poai_primitives::WorkerId>
 	for StakingBenchmarkHelper
 {
-	fn worker_key(seed: u32) -> poai_primitives::WorkerId {
-		let mut raw = [0u8; 32];
-		raw[..4].copy_from_slice(&seed.to_le_bytes());
-		poai_primitives::WorkerId::from(sp_core::sr25519::Public::from_raw(raw))
+	/// Generates the `poai` key `//PoaiBenchWorker//<seed>` in the benchmark's keystore and
+	/// signs the proof with it, as a node would.
+	fn worker_key_and_proof(
+		seed: u32,
+		owner: &AccountId,
+	) -> (poai_primitives::WorkerId, poai_primitives::crypto::ProofOfPossession) {
+		use sp_runtime::RuntimeAppPublic;
+		let suri = alloc::format!("//PoaiBenchWorker//{seed}");
+		let mut key = poai_primitives::WorkerId::generate_pair(Some(suri.into_bytes()));
+		let proof = key
+			.generate_proof_of_possession(&pallet_poai_staking::worker_key_proof_owner(owner))
+			.expect("benchmarks run with a keystore holding the key just generated");
+		(key, proof)
 	}
 
 	fn register_session_keys(who: &AccountId) {
