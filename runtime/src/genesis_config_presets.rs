@@ -3,7 +3,8 @@
 //! `poai-node --chain dev|local` and `poai-node build-spec` build their chain specs from these.
 //! Each validator bonds from its stash account `//Name//stash` and registers its session keys
 //! from it; the keys themselves (`babe`, `gran`, and the `poai` worker key) are the well-known
-//! `//Name` keys, which `--alice`, `--bob`, … insert into the node's keystore.
+//! `//Name` keys: `--alice`, `--bob`, … insert the session keys into the node's keystore,
+//! zombienet inserts all three.
 
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;

@@ -121,13 +121,15 @@ function runStandalone(mod, usage) {
     });
 }
 
-// Submit `tx` signed by `signer`; resolve with the SubmittableResult once the
-// extrinsic is in a finalized block. Bounded by `timeoutS`.
-function submitAndWaitFinalized(tx, signer, timeoutS, log = console.log) {
+// Waits on a subscription, bounded in time and in notifications. `subscribe(callback)` starts
+// it and resolves with its unsubscribe function (every @polkadot/api subscription does);
+// `onValue(value)` returns `undefined` to keep waiting, or a result to resolve with, and may
+// throw to fail. `what` names the wait in the timeout error (a function for a live message).
+function waitForSubscription(subscribe, onValue, { timeoutS, what, maxNotifications = 10_000 }) {
   return new Promise((resolve, reject) => {
     let settled = false;
     let unsub = null;
-    let inBlock = null;
+    let seen = 0;
     const finish = (err, value) => {
       if (settled) return;
       settled = true;
@@ -142,27 +144,17 @@ function submitAndWaitFinalized(tx, signer, timeoutS, log = console.log) {
       if (err) reject(err);
       else resolve(value);
     };
-    const timer = setTimeout(() => {
-      finish(
-        new Error(
-          `extrinsic not included and finalized within ${timeoutS}s` +
-            (inBlock ? ` (was in block ${inBlock})` : ' (never seen in a block)'),
-        ),
-      );
-    }, timeoutS * 1000);
-
-    tx.signAndSend(signer, (result) => {
-      const { status } = result;
-      if (status.isInBlock) {
-        inBlock = status.asInBlock.toHex();
-        log(`in block ${inBlock}`);
-      } else if (status.isFinalized) {
-        log(`finalized in block ${status.asFinalized.toHex()}`);
-        finish(null, result);
-      } else if (status.isDropped || status.isInvalid || status.isUsurped || status.isFinalityTimeout) {
-        finish(new Error(`extrinsic status ${status.type}`));
-      } else {
-        log(`status ${status.type}`);
+    const describe = () => (typeof what === 'function' ? what() : what);
+    const timer = setTimeout(() => finish(new Error(`timeout after ${timeoutS}s: ${describe()}`)), timeoutS * 1000);
+    subscribe(async (value) => {
+      if (settled) return;
+      seen += 1;
+      try {
+        const result = await onValue(value);
+        if (result !== undefined) finish(null, result);
+        else if (seen >= maxNotifications) finish(new Error(`gave up after ${seen} notifications: ${describe()}`));
+      } catch (e) {
+        finish(e);
       }
     })
       .then((u) => {
@@ -171,6 +163,35 @@ function submitAndWaitFinalized(tx, signer, timeoutS, log = console.log) {
       })
       .catch((e) => finish(e));
   });
+}
+
+// Submits `tx` signed by `signer`; resolves with the SubmittableResult once the extrinsic is in
+// a finalized block. Bounded by `timeoutS`.
+function submitAndWaitFinalized(tx, signer, timeoutS, log = console.log) {
+  let inBlock = null;
+  return waitForSubscription(
+    (callback) => tx.signAndSend(signer, callback),
+    (result) => {
+      const { status } = result;
+      if (status.isInBlock) {
+        inBlock = status.asInBlock.toHex();
+        log(`in block ${inBlock}`);
+      } else if (status.isFinalized) {
+        log(`finalized in block ${status.asFinalized.toHex()}`);
+        return result;
+      } else if (status.isDropped || status.isInvalid || status.isUsurped || status.isFinalityTimeout) {
+        throw new Error(`extrinsic status ${status.type}`);
+      } else {
+        log(`status ${status.type}`);
+      }
+      return undefined;
+    },
+    {
+      timeoutS,
+      what: () =>
+        'extrinsic not included and finalized' + (inBlock ? ` (was in block ${inBlock})` : ' (never seen in a block)'),
+    },
+  );
 }
 
 function describeDispatchError(api, dispatchError) {
@@ -188,6 +209,7 @@ module.exports = {
   wsUriOf,
   numArg,
   runStandalone,
+  waitForSubscription,
   submitAndWaitFinalized,
   describeDispatchError,
 };

@@ -7,11 +7,10 @@
 //             args: "<minAdvance>,<timeoutSecs>" (defaults 5, 150)
 // standalone: node tests/finality-progress.js ws://127.0.0.1:9944 [minAdvance] [timeoutSecs]
 
-const { connect, wsUriOf, numArg, runStandalone } = require('./common');
+const { connect, wsUriOf, numArg, runStandalone, waitForSubscription } = require('./common');
 
 const DEFAULT_MIN_ADVANCE = 5;
 const DEFAULT_TIMEOUT_S = 150;
-const MAX_NOTIFICATIONS = 10000; // hard cap on finalized-head notifications processed
 
 function log(msg) {
   console.log(`[finality-progress] ${msg}`);
@@ -24,43 +23,16 @@ async function finalizedNumber(api) {
 }
 
 function waitForFinalized(api, target, timeoutS) {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    let unsub = null;
-    let seen = 0;
-    let last = null;
-    const finish = (err, value) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (unsub) {
-        try {
-          unsub();
-        } catch (_) {
-          /* ignore */
-        }
-      }
-      if (err) reject(err);
-      else resolve(value);
-    };
-    const timer = setTimeout(() => {
-      finish(new Error(`finalized head did not reach #${target} within ${timeoutS}s (last seen #${last})`));
-    }, timeoutS * 1000);
-
-    api.rpc.chain
-      .subscribeFinalizedHeads((header) => {
-        seen += 1;
-        last = header.number.toNumber();
-        log(`finalized #${last}`);
-        if (last >= target) finish(null, last);
-        else if (seen >= MAX_NOTIFICATIONS) finish(new Error(`gave up after ${seen} notifications (last #${last})`));
-      })
-      .then((u) => {
-        unsub = u;
-        if (settled) u();
-      })
-      .catch((e) => finish(e));
-  });
+  let last = null;
+  return waitForSubscription(
+    (callback) => api.rpc.chain.subscribeFinalizedHeads(callback),
+    (header) => {
+      last = header.number.toNumber();
+      log(`finalized #${last}`);
+      return last >= target ? last : undefined;
+    },
+    { timeoutS, what: () => `finalized head did not reach #${target} (last seen #${last})` },
+  );
 }
 
 async function run(nodeName, networkInfo, args) {

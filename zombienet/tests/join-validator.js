@@ -19,6 +19,7 @@ const {
   numArg,
   runStandalone,
   submitAndWaitFinalized,
+  waitForSubscription,
   withTimeout,
   wsUriOf,
 } = require('./common');
@@ -34,34 +35,19 @@ function log(msg) {
 const AUTHORING_TIMEOUT_S = 120;
 
 // Resolves with `address`'s reward points of the running session once it has any.
-async function waitForAuthoringPoints(api, address, timeoutS) {
-  let unsubscribe = null;
-  let heads = 0;
-  const earned = new Promise((resolve, reject) => {
-    api.rpc.chain
-      .subscribeNewHeads(async () => {
-        heads += 1;
-        if (heads > 1_000) return reject(new Error('too many new heads'));
-        try {
-          const session = await api.query.session.currentIndex();
-          const sessionPoints = await api.query.poaiStaking.points(session);
-          for (const [who, value] of sessionPoints.individual.entries()) {
-            if (who.toString() === address && value.toNumber() > 0) resolve(value.toNumber());
-          }
-        } catch (e) {
-          reject(e);
-        }
-      })
-      .then((u) => {
-        unsubscribe = u;
-      })
-      .catch(reject);
-  });
-  try {
-    return await withTimeout(earned, timeoutS, `authoring points for ${address}`);
-  } finally {
-    if (unsubscribe) unsubscribe();
-  }
+function waitForAuthoringPoints(api, address, timeoutS) {
+  return waitForSubscription(
+    (callback) => api.rpc.chain.subscribeNewHeads(callback),
+    async () => {
+      const session = await api.query.session.currentIndex();
+      const sessionPoints = await api.query.poaiStaking.points(session);
+      for (const [who, value] of sessionPoints.individual.entries()) {
+        if (who.toString() === address && value.toNumber() > 0) return value.toNumber();
+      }
+      return undefined;
+    },
+    { timeoutS, what: `authoring points for ${address}` },
+  );
 }
 
 function validatorsInclude(validators, address) {
@@ -119,26 +105,13 @@ async function run(nodeName, networkInfo, args) {
     const joinedAt = (await api.query.session.currentIndex()).toNumber();
     log(`candidate since session ${joinedAt}; waiting for the election (timeout ${timeoutS}s)`);
 
-    let unsubscribe = null;
-    let sessions = 0;
-    const elected = new Promise((resolve, reject) => {
-      api.query.session.validators((validators) => {
-        sessions += 1;
-        if (validatorsInclude(validators, stash.address)) resolve(validators.length);
-        else if (sessions > 10_000) reject(new Error('too many validator-set notifications'));
-      })
-        .then((u) => {
-          unsubscribe = u;
-        })
-        .catch(reject);
-    });
-    try {
-      const count = await withTimeout(elected, timeoutS, `${stash.address} in session.validators`);
-      const session = (await api.query.session.currentIndex()).toNumber();
-      log(`${stash.address} validates in session ${session} (joined in ${joinedAt}), ${count} validators`);
-    } finally {
-      if (unsubscribe) unsubscribe();
-    }
+    const count = await waitForSubscription(
+      (callback) => api.query.session.validators(callback),
+      (validators) => (validatorsInclude(validators, stash.address) ? validators.length : undefined),
+      { timeoutS, what: `${stash.address} in session.validators` },
+    );
+    const session = (await api.query.session.currentIndex()).toNumber();
+    log(`${stash.address} validates in session ${session} (joined in ${joinedAt}), ${count} validators`);
 
     // Its node must now author: authorship points for it in the running session.
     const points = await waitForAuthoringPoints(api, stash.address, AUTHORING_TIMEOUT_S);
