@@ -7,6 +7,8 @@
 //! - [`ids`]: identifiers of models, rounds and samples, hardware classes;
 //! - [`seed`]: the per-round challenge seed and the deterministic stream of draws it drives;
 //! - [`input`]: the input spec a model is registered with and the generator of sample inputs;
+//! - [`model`]: the registered description of a challenge model and the registry interface;
+//! - [`duty`]: what the chain asks of a worker and the results the worker hands back;
 //! - [`quantise`] (`std` only): float outputs to integers, on the worker side;
 //! - [`commitment`]: leaf hashing and the Merkle commitment over a round's outputs;
 //! - [`audit`]: who is audited, which samples are opened, who verifies;
@@ -22,8 +24,10 @@ extern crate alloc;
 
 pub mod audit;
 pub mod commitment;
+pub mod duty;
 pub mod ids;
 pub mod input;
+pub mod model;
 #[cfg(feature = "std")]
 pub mod quantise;
 pub mod seed;
@@ -38,12 +42,20 @@ pub use commitment::{
 	commitment_root, leaf_hash, leaves, merkle_proof, verify_leaf, verify_sample, MerkleHasher,
 	MerkleProof, MAX_PROOF_LEN,
 };
+pub use duty::{
+	ChallengeDuty, Duties, OpenedProofs, RevealDuty, Submission, SubmitError, VerifyDuty,
+};
 pub use ids::{HardwareClass, ModelId, Randomness, RoundIndex, SampleIndex, Seed};
 #[cfg(feature = "std")]
 pub use input::uniform_value;
 pub use input::{
 	generate_sample, InputKind, InputSpec, InputSpecError, SampleInput, Shape, TensorName,
 	MAX_ABS_MILLI, MAX_ELEMENTS_PER_SAMPLE, MAX_RANK, MAX_TENSOR_NAME_LEN, UNIFORM_DRAW_BITS,
+};
+pub use model::{
+	ClassParams, ClassTable, ModelName, ModelRegistry, ModelSpec, ModelSpecError, ModelStatus,
+	OpenedOutputs, SampleOutput, MAX_BATCH_SIZE, MAX_MODEL_NAME_LEN, MAX_OPENED_SAMPLES,
+	MAX_OUTPUT_ELEMENTS, MAX_SCALE_BITS,
 };
 #[cfg(feature = "std")]
 pub use quantise::{dequantise, quantise, quantise_all, NanOutput, NotANumber};

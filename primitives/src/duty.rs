@@ -1,0 +1,141 @@
+//! What the chain asks of a worker, and what the worker hands back.
+//!
+//! The worker asks the runtime for the [`Duties`] of its `poai` key at a block, runs them, and
+//! hands each result back as a [`Submission`] to the runtime, which signs it with the key and
+//! submits it to the transaction pool.
+
+use crate::{
+	audit::AuditIndices,
+	commitment::MerkleProof,
+	ids::{HardwareClass, ModelId, RoundIndex, Seed},
+	model::{OpenedOutputs, MAX_OPENED_SAMPLES},
+	WorkerId,
+};
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_core::{ConstU32, H256};
+use sp_runtime::BoundedVec;
+
+/// One Merkle proof per opened sample, in the order of the opened indices.
+pub type OpenedProofs = BoundedVec<MerkleProof, ConstU32<MAX_OPENED_SAMPLES>>;
+
+/// A challenge to run and commit to: `n` samples of `model` generated from `seed`.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub struct ChallengeDuty<BlockNumber> {
+	/// The round.
+	pub round: RoundIndex,
+	/// The model to run.
+	pub model: ModelId,
+	/// The challenge seed; sample `i` is generated from it by [`crate::generate_sample`].
+	pub seed: Seed,
+	/// Number of samples.
+	pub n: u32,
+	/// The class the challenge was sized for.
+	pub class: HardwareClass,
+	/// Last block in which the commitment is accepted.
+	pub deadline: BlockNumber,
+}
+
+/// Samples of another worker's challenge to re-execute as a verifier.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub struct VerifyDuty<BlockNumber> {
+	/// The round.
+	pub round: RoundIndex,
+	/// The audited worker.
+	pub worker: WorkerId,
+	/// The model of its challenge.
+	pub model: ModelId,
+	/// Its challenge seed.
+	pub seed: Seed,
+	/// The opened sample indices, ascending.
+	pub indices: AuditIndices,
+	/// Last block in which the outputs are accepted.
+	pub deadline: BlockNumber,
+}
+
+/// Samples of one's own audited challenge to open.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub struct RevealDuty<BlockNumber> {
+	/// The round.
+	pub round: RoundIndex,
+	/// The model of the challenge.
+	pub model: ModelId,
+	/// The challenge seed.
+	pub seed: Seed,
+	/// Number of samples committed to.
+	pub n: u32,
+	/// The opened sample indices, ascending.
+	pub indices: AuditIndices,
+	/// First block in which the reveal is accepted (after every verifier's deadline).
+	pub opens: BlockNumber,
+	/// Last block in which the reveal is accepted.
+	pub deadline: BlockNumber,
+}
+
+/// Everything a worker key owes at a block. Duties whose window has not opened yet are
+/// listed with the block they open at (reveals) so that the worker can prepare.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, TypeInfo)]
+pub struct Duties<BlockNumber> {
+	/// Challenges not committed to yet.
+	pub challenges: Vec<ChallengeDuty<BlockNumber>>,
+	/// Audits of others not verified yet.
+	pub verifications: Vec<VerifyDuty<BlockNumber>>,
+	/// Own audits not revealed yet.
+	pub reveals: Vec<RevealDuty<BlockNumber>>,
+}
+
+impl<BlockNumber> Duties<BlockNumber> {
+	/// Whether nothing is owed.
+	pub fn is_empty(&self) -> bool {
+		self.challenges.is_empty() && self.verifications.is_empty() && self.reveals.is_empty()
+	}
+}
+
+/// A worker's result, as handed to the runtime to be signed and submitted.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub enum Submission {
+	/// The commitment to a challenge's outputs.
+	#[codec(index = 0)]
+	Commit {
+		/// The round.
+		round: RoundIndex,
+		/// Merkle root over the `n` leaves.
+		root: H256,
+		/// Number of leaves.
+		n: u32,
+		/// Wall time the inference took, in milliseconds (recorded, compared per class).
+		wall_time_ms: u32,
+	},
+	/// A verifier's outputs for the opened samples of `worker`'s challenge.
+	#[codec(index = 1)]
+	Verify {
+		/// The round.
+		round: RoundIndex,
+		/// The audited worker.
+		worker: WorkerId,
+		/// Quantised outputs of the opened samples, in index order.
+		outputs: OpenedOutputs,
+	},
+	/// The audited worker's opened outputs with their proofs.
+	#[codec(index = 2)]
+	Reveal {
+		/// The round.
+		round: RoundIndex,
+		/// Quantised outputs of the opened samples, in index order.
+		outputs: OpenedOutputs,
+		/// Merkle proof of each, in index order.
+		proofs: OpenedProofs,
+	},
+}
+
+/// Why the runtime did not submit a [`Submission`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub enum SubmitError {
+	/// The keystore holds no such `poai` key, or it failed to sign.
+	SigningFailed,
+	/// The transaction pool refused the transaction (invalid, duplicate, or full).
+	PoolRejected,
+}

@@ -1,0 +1,292 @@
+//! The description of a registered challenge model, as the model registry stores it and the
+//! worker reads it.
+//!
+//! A model is one ONNX graph with one input tensor (generated from a seed by [`crate::input`])
+//! and one float output tensor of `output_len` elements per sample, quantised with
+//! `scale_bits` and compared under `tolerance`. Its work is priced by `flops_per_sample`, and
+//! each hardware class that serves it has its own batch size and commit deadline.
+
+use crate::{
+	ids::HardwareClass,
+	input::{InputSpec, InputSpecError, TensorName},
+	tolerance::Tolerance,
+};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_core::{ConstU32, H256};
+use sp_runtime::BoundedVec;
+
+/// Longest model name, in bytes.
+pub const MAX_MODEL_NAME_LEN: u32 = 64;
+
+/// Most output elements of one sample. Bounds what a reveal or a verification carries:
+/// `MAX_OPENED_SAMPLES × MAX_OUTPUT_ELEMENTS × 4` bytes at most.
+pub const MAX_OUTPUT_ELEMENTS: u32 = 4096;
+
+/// Most samples one audit opens (the protocol's `k` is at most this).
+pub const MAX_OPENED_SAMPLES: u32 = 16;
+
+/// Largest batch (`n`) one challenge may ask for.
+pub const MAX_BATCH_SIZE: u32 = 1 << 16;
+
+/// Largest quantisation scale: `2^30` keeps every output in `[-2, 2)` representable, and
+/// larger scales would overflow `i32` for ordinary activations.
+pub const MAX_SCALE_BITS: u8 = 30;
+
+/// A model's name (UTF-8).
+pub type ModelName = BoundedVec<u8, ConstU32<MAX_MODEL_NAME_LEN>>;
+
+/// One sample's quantised output.
+pub type SampleOutput = BoundedVec<i32, ConstU32<MAX_OUTPUT_ELEMENTS>>;
+
+/// The quantised outputs of the opened samples of an audit, in the order of the opened
+/// indices.
+pub type OpenedOutputs = BoundedVec<SampleOutput, ConstU32<MAX_OPENED_SAMPLES>>;
+
+/// How a hardware class runs a model: how many samples a challenge asks for and how many blocks
+/// after the round starts the commitment is due.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase", deny_unknown_fields))]
+pub struct ClassParams {
+	/// The class these parameters are for.
+	pub class: HardwareClass,
+	/// Samples per challenge (`n`).
+	pub batch_size: u32,
+	/// Blocks after the round's start by which the commitment must be in.
+	pub deadline_blocks: u32,
+}
+
+/// The parameters per class a model is served with; at most one entry per class.
+pub type ClassTable = BoundedVec<ClassParams, ConstU32<{ HardwareClass::ALL.len() as u32 }>>;
+
+/// Everything the chain knows of a challenge model.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase", deny_unknown_fields))]
+pub struct ModelSpec {
+	/// Human-readable name, e.g. `tiny-lm-v1`.
+	pub name: ModelName,
+	/// Blake2-256 of the ONNX file: a node refuses a file that does not hash to this.
+	pub onnx_hash: H256,
+	/// The input tensor and how its values are generated.
+	pub input: InputSpec,
+	/// Name of the output tensor that is quantised and committed.
+	pub output: TensorName,
+	/// Elements of that output per sample.
+	pub output_len: u32,
+	/// Outputs are quantised as `round(x · 2^scale_bits)`.
+	pub scale_bits: u8,
+	/// How far an honest re-execution may differ.
+	pub tolerance: Tolerance,
+	/// Floating-point operations per sample: the price of the work in PoAI points.
+	pub flops_per_sample: u64,
+	/// The classes that serve this model, with their batch sizes and deadlines.
+	pub classes: ClassTable,
+}
+
+/// Why a [`ModelSpec`] cannot be registered.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ModelSpecError {
+	/// The name is empty.
+	EmptyName,
+	/// The input spec is invalid.
+	Input(InputSpecError),
+	/// The output tensor name is empty.
+	EmptyOutputName,
+	/// `output_len` is zero or above [`MAX_OUTPUT_ELEMENTS`].
+	BadOutputLength,
+	/// `scale_bits` is above [`MAX_SCALE_BITS`].
+	ScaleTooLarge,
+	/// `flops_per_sample` is zero.
+	NoWork,
+	/// No hardware class serves the model.
+	NoClass,
+	/// A hardware class appears twice.
+	DuplicateClass,
+	/// A batch size is zero or above [`MAX_BATCH_SIZE`].
+	BadBatchSize,
+	/// A deadline is zero blocks.
+	ZeroDeadline,
+}
+
+impl ModelSpec {
+	/// Checks the spec for everything a worker and the verdict rely on.
+	pub fn validate(&self) -> Result<(), ModelSpecError> {
+		if self.name.is_empty() {
+			return Err(ModelSpecError::EmptyName);
+		}
+		self.input.validate().map_err(ModelSpecError::Input)?;
+		if self.output.is_empty() {
+			return Err(ModelSpecError::EmptyOutputName);
+		}
+		if self.output_len == 0 || self.output_len > MAX_OUTPUT_ELEMENTS {
+			return Err(ModelSpecError::BadOutputLength);
+		}
+		if self.scale_bits > MAX_SCALE_BITS {
+			return Err(ModelSpecError::ScaleTooLarge);
+		}
+		if self.flops_per_sample == 0 {
+			return Err(ModelSpecError::NoWork);
+		}
+		if self.classes.is_empty() {
+			return Err(ModelSpecError::NoClass);
+		}
+		for (position, params) in self.classes.iter().enumerate() {
+			if self.classes.iter().skip(position + 1).any(|other| other.class == params.class) {
+				return Err(ModelSpecError::DuplicateClass);
+			}
+			if params.batch_size == 0 || params.batch_size > MAX_BATCH_SIZE {
+				return Err(ModelSpecError::BadBatchSize);
+			}
+			if params.deadline_blocks == 0 {
+				return Err(ModelSpecError::ZeroDeadline);
+			}
+		}
+		Ok(())
+	}
+
+	/// How `class` runs this model, if it serves it.
+	pub fn class_params(&self, class: HardwareClass) -> Option<ClassParams> {
+		self.classes.iter().find(|params| params.class == class).copied()
+	}
+
+	/// Whether `output` has the shape of one of this model's sample outputs.
+	pub fn fits_output(&self, output: &[i32]) -> bool {
+		output.len() == self.output_len as usize
+	}
+}
+
+/// Whether a registered model is issued in new rounds.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ModelStatus {
+	/// Issued in new rounds.
+	#[codec(index = 0)]
+	Active,
+	/// No longer issued; kept so that past rounds stay explainable.
+	#[codec(index = 1)]
+	Retired,
+}
+
+/// Read access to the model registry, for the challenge protocol.
+pub trait ModelRegistry {
+	/// The spec of model `id`, whatever its status.
+	fn model(id: crate::ModelId) -> Option<ModelSpec>;
+	/// The active models that `class` serves, in ascending id order.
+	fn active_models(class: HardwareClass) -> alloc::vec::Vec<crate::ModelId>;
+}
+
+#[cfg(test)]
+pub(crate) mod test_specs {
+	use super::*;
+	use crate::input::{InputKind, Shape};
+
+	/// A valid spec to derive broken ones from.
+	pub fn mlp() -> ModelSpec {
+		ModelSpec {
+			name: ModelName::truncate_from(b"dense-mlp".to_vec()),
+			onnx_hash: H256::repeat_byte(7),
+			input: InputSpec {
+				name: TensorName::truncate_from(b"x".to_vec()),
+				shape: Shape::truncate_from(vec![64]),
+				kind: InputKind::Uniform { min_milli: -1000, max_milli: 1000 },
+			},
+			output: TensorName::truncate_from(b"y".to_vec()),
+			output_len: 16,
+			scale_bits: 16,
+			tolerance: Tolerance { rel_l2_ppm: 3000, max_abs_ppm: 50_000 },
+			flops_per_sample: 2 * 64 * 16,
+			classes: ClassTable::truncate_from(vec![
+				ClassParams { class: HardwareClass::Cpu, batch_size: 32, deadline_blocks: 6 },
+				ClassParams { class: HardwareClass::Gpu, batch_size: 256, deadline_blocks: 6 },
+			]),
+		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::{test_specs::mlp, *};
+
+	#[test]
+	fn a_good_spec_validates_and_round_trips() {
+		let spec = mlp();
+		assert_eq!(spec.validate(), Ok(()));
+		assert_eq!(spec.class_params(HardwareClass::Gpu).map(|c| c.batch_size), Some(256));
+		let encoded = spec.encode();
+		assert!(encoded.len() <= ModelSpec::max_encoded_len());
+		assert_eq!(ModelSpec::decode(&mut &encoded[..]), Ok(spec.clone()));
+		let json = serde_json::to_string(&spec).unwrap();
+		assert!(json.contains("\"outputLen\":16"), "{json}");
+		assert_eq!(serde_json::from_str::<ModelSpec>(&json).unwrap(), spec);
+	}
+
+	#[test]
+	fn bad_specs_are_refused_with_the_reason() {
+		let broken = |edit: fn(&mut ModelSpec)| {
+			let mut spec = mlp();
+			edit(&mut spec);
+			spec.validate()
+		};
+		assert_eq!(broken(|s| s.name.clear()), Err(ModelSpecError::EmptyName));
+		assert_eq!(
+			broken(|s| s.input.shape.clear()),
+			Err(ModelSpecError::Input(InputSpecError::EmptyShape))
+		);
+		assert_eq!(broken(|s| s.output.clear()), Err(ModelSpecError::EmptyOutputName));
+		assert_eq!(broken(|s| s.output_len = 0), Err(ModelSpecError::BadOutputLength));
+		assert_eq!(
+			broken(|s| s.output_len = MAX_OUTPUT_ELEMENTS + 1),
+			Err(ModelSpecError::BadOutputLength)
+		);
+		assert_eq!(broken(|s| s.scale_bits = 31), Err(ModelSpecError::ScaleTooLarge));
+		assert_eq!(broken(|s| s.flops_per_sample = 0), Err(ModelSpecError::NoWork));
+		assert_eq!(broken(|s| s.classes.clear()), Err(ModelSpecError::NoClass));
+		assert_eq!(
+			broken(|s| s.classes[1].class = HardwareClass::Cpu),
+			Err(ModelSpecError::DuplicateClass)
+		);
+		assert_eq!(broken(|s| s.classes[0].batch_size = 0), Err(ModelSpecError::BadBatchSize));
+		assert_eq!(
+			broken(|s| s.classes[0].batch_size = MAX_BATCH_SIZE + 1),
+			Err(ModelSpecError::BadBatchSize)
+		);
+		assert_eq!(broken(|s| s.classes[1].deadline_blocks = 0), Err(ModelSpecError::ZeroDeadline));
+	}
+
+	#[test]
+	fn opened_outputs_are_bounded() {
+		assert_eq!(
+			OpenedOutputs::max_encoded_len(),
+			// compact lengths of the outer (≤ 16: 1 byte) and every inner (≤ 4096: 2 bytes)
+			// vector, then the elements
+			1 + MAX_OPENED_SAMPLES as usize * (2 + 4 * MAX_OUTPUT_ELEMENTS as usize)
+		);
+		assert!(!mlp().fits_output(&[0; 15]) && mlp().fits_output(&[0; 16]));
+	}
+}
