@@ -63,6 +63,10 @@ pub use seed::{challenge_seed, model_choice, sample_seed, SeedRng};
 pub use tolerance::{
 	verdict, within_tolerance, LengthMismatch, Tolerance, ToleranceVerdict, Verdict, VerdictReport,
 };
+pub use traits::{
+	RegisteredWorker, ReputationProvider, ReputationRecorder, RoundOutcome, WorkPointsRecorder,
+	WorkerRegistry,
+};
 
 use sp_core::crypto::KeyTypeId;
 

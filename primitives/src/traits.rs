@@ -65,3 +65,22 @@ pub trait WorkPointsRecorder<AccountId> {
 impl<AccountId> WorkPointsRecorder<AccountId> for () {
 	fn note_work(_who: &AccountId, _points: u32) {}
 }
+
+/// A worker registered for PoAI challenges: a staking candidate with a `poai` key.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, MaxEncodedLen)]
+pub struct RegisteredWorker<AccountId> {
+	/// The stash that bonds for it.
+	pub stash: AccountId,
+	/// The key its node signs PoAI submissions with.
+	pub key: crate::WorkerId,
+	/// The hardware class it claims.
+	pub class: crate::HardwareClass,
+	/// Whether it validates in the session now running (only validators verify others).
+	pub validator: bool,
+}
+
+/// The workers the challenge protocol issues rounds to.
+pub trait WorkerRegistry<AccountId> {
+	/// Up to `max` registered workers, in a deterministic order.
+	fn workers(max: u32) -> alloc::vec::Vec<RegisteredWorker<AccountId>>;
+}

@@ -1,0 +1,604 @@
+//! # PoAI challenges
+//!
+//! The challenge protocol of the PoAI chain (architecture §3): every session, every registered
+//! worker (a staking candidate with a `poai` key, validator or not) gets an inference challenge
+//! on a registered model, and a random sample of the results is re-executed by other
+//! validators.
+//!
+//! A round goes through these steps, all driven by the pallet's `on_initialize`:
+//!
+//! 1. **Issue** (first block of a session). The registered workers and the active models are
+//!    snapshotted; fresh randomness `R` is taken. Nothing else is stored: worker `w`'s seed is
+//!    `blake2(R ‖ round ‖ w)`, which picks the model among those serving `w`'s class and
+//!    generates its `n` input samples (n = the class's batch size).
+//! 2. **Commit** (within the class deadline, at most `commit_window` blocks). The worker submits
+//!    the Merkle root over its `n` quantised outputs, `n` and its measured wall time
+//!    ([`Pallet::commit`]).
+//! 3. **Audit draw** (after the commit window, in chunks). Fresh randomness decides, per
+//!    committed worker, whether it is audited (probability `p`), which `k` samples are opened
+//!    and which `r` verifiers re-execute them: validators other than the worker, preferring
+//!    another hardware class. Unaudited committed rounds pass; missing commitments are misses.
+//! 4. **Verify** (`verify_window` blocks). The verifiers submit their outputs for the opened
+//!    samples ([`Pallet::verify`]) before the worker may reveal, so nobody can copy.
+//! 5. **Reveal** (`reveal_window` blocks). The audited worker opens the `k` samples with their
+//!    Merkle proofs ([`Pallet::reveal`]); the proofs are checked on arrival.
+//! 6. **Verdict** (in chunks). Per opened sample, the worker's output is compared with each
+//!    verifier's in exact integer arithmetic under the model's tolerance; a strict majority
+//!    decides. Pass → reputation and PoAI points; no reveal, a bad proof or a failing majority
+//!    → a fault, reported as an offence (slash) and a failure; verifiers against a decisive
+//!    majority → a failure on their reputation; a tie → inconclusive, and the worker's next
+//!    round is audited by a larger committee.
+//!
+//! Submissions are general transactions authorised by [`#[pallet::authorize]`]: each carries
+//! the worker's `poai` key and its sr25519 signature over the submission, the genesis hash and
+//! the key (ADR 0003). They are accepted only from the round's workers (or the drawn
+//! verifiers), once per round and step, inside their window, with outputs of the model's
+//! shape: everything else is refused by the transaction pool before it reaches a block.
+//!
+//! The node's worker reads its duties and submits its results through
+//! [`runtime_api::PoaiChallengesApi`]; the runtime signs with the keystore and submits to the
+//! pool, like an off-chain worker.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+pub mod offence;
+mod round;
+pub mod runtime_api;
+mod submission;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+pub use offence::ChallengeOffence;
+pub use submission::{signing_payload, SUBMISSION_CONTEXT};
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{Randomness as RandomnessT, StorageVersion},
+	};
+	use frame_system::{offchain::CreateAuthorizedTransaction, pallet_prelude::*};
+	use poai_primitives::{
+		ModelId, ModelRegistry, ModelSpec, OpenedOutputs, OpenedProofs, ReputationProvider,
+		ReputationRecorder, RoundIndex, WorkPointsRecorder, WorkerId, WorkerRegistry,
+		WorkerSignature,
+	};
+	use sp_core::H256;
+	use sp_runtime::{traits::Convert, transaction_validity::TransactionPriority};
+	use sp_staking::{offence::ReportOffence, SessionIndex};
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	/// The PoAI challenges pallet.
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// The configuration of the challenges pallet.
+	#[pallet::config]
+	pub trait Config:
+		frame_system::Config<RuntimeEvent: From<Event<Self>>>
+		+ CreateAuthorizedTransaction<Call<Self>>
+	{
+		/// The registered workers (staking's candidates with a `poai` key).
+		type Workers: WorkerRegistry<Self::AccountId>;
+
+		/// The model registry.
+		type Models: ModelRegistry;
+
+		/// Randomness for the challenge seeds and the audit draws (BABE's VRF output of the
+		/// parent block in the runtime). Mixed with the parent hash, so a source without an
+		/// output yet (the first blocks) still gives distinct draws.
+		type Randomness: RandomnessT<Option<Self::Hash>, BlockNumberFor<Self>>;
+
+		/// The session now running: a round is issued whenever it changes.
+		type CurrentSession: Get<SessionIndex>;
+
+		/// Records round outcomes and reads reputations (to scale PoAI points).
+		type Reputation: ReputationRecorder<Self::AccountId> + ReputationProvider<Self::AccountId>;
+
+		/// Credits verified work to the session's reward points.
+		type WorkPoints: WorkPointsRecorder<Self::AccountId>;
+
+		/// How an offender is identified to the offence handler (the runtime's historical
+		/// session identification).
+		type OffenderId: Parameter;
+
+		/// The identification of a stash, if it can be slashed.
+		type IdentifyOffender: Convert<Self::AccountId, Option<Self::OffenderId>>;
+
+		/// Where faults and runs of misses are reported (`pallet-offences`).
+		type ReportOffence: ReportOffence<
+			Self::AccountId,
+			Self::OffenderId,
+			ChallengeOffence<Self::OffenderId>,
+		>;
+
+		/// The parameters in force while [`Params`] holds none. Must be valid; the integrity
+		/// test checks it.
+		#[pallet::constant]
+		type DefaultParams: Get<ProtocolParams>;
+
+		/// Most workers one round serves.
+		#[pallet::constant]
+		type MaxWorkers: Get<u32>;
+
+		/// Most models one round issues.
+		#[pallet::constant]
+		type MaxRoundModels: Get<u32>;
+
+		/// Most verifiers of one audit, re-audits included.
+		#[pallet::constant]
+		type MaxVerifiers: Get<u32>;
+
+		/// Workers drawn (audited or not) per block: the chunk of the audit draw.
+		#[pallet::constant]
+		type DrawsPerBlock: Get<u32>;
+
+		/// Audited workers judged per block: the chunk of the verdicts.
+		#[pallet::constant]
+		type JudgementsPerBlock: Get<u32>;
+
+		/// Storage keys removed per block when pruning a judged round.
+		#[pallet::constant]
+		type PruneKeysPerBlock: Get<u32>;
+
+		/// Priority of PoAI submissions in the transaction pool.
+		#[pallet::constant]
+		type SubmissionPriority: Get<TransactionPriority>;
+
+		/// Weights of the calls and of the round's steps.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The default of [`Params`]: [`Config::DefaultParams`].
+	#[pallet::type_value]
+	pub fn DefaultParamsOf<T: Config>() -> ProtocolParams {
+		T::DefaultParams::get()
+	}
+
+	/// The protocol parameters for rounds issued from now on.
+	#[pallet::storage]
+	pub type Params<T: Config> = StorageValue<_, ProtocolParams, ValueQuery, DefaultParamsOf<T>>;
+
+	/// The last round issued (or skipped); a new one is issued when the session differs.
+	#[pallet::storage]
+	pub type LastRound<T: Config> = StorageValue<_, RoundIndex, OptionQuery>;
+
+	/// The rounds in flight, oldest first.
+	#[pallet::storage]
+	pub type ActiveRounds<T: Config> =
+		StorageValue<_, BoundedVec<RoundIndex, ConstU32<MAX_ACTIVE_ROUNDS>>, ValueQuery>;
+
+	/// Every round in flight.
+	#[pallet::storage]
+	pub type Rounds<T: Config> =
+		StorageMap<_, Twox64Concat, RoundIndex, RoundInfo<BlockNumberFor<T>>, OptionQuery>;
+
+	/// The workers of a round in flight, sorted by key; a worker's position is its slot.
+	#[pallet::storage]
+	pub type RoundWorkers<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		RoundIndex,
+		BoundedVec<RoundWorker<T::AccountId>, T::MaxWorkers>,
+		ValueQuery,
+	>;
+
+	/// The models a round in flight issues, by ascending id.
+	#[pallet::storage]
+	pub type RoundModels<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		RoundIndex,
+		BoundedVec<(ModelId, ModelSpec), T::MaxRoundModels>,
+		ValueQuery,
+	>;
+
+	/// The commitments of a round, by worker slot.
+	#[pallet::storage]
+	pub type Commitments<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		RoundIndex,
+		Twox64Concat,
+		Slot,
+		Commitment<BlockNumberFor<T>>,
+		OptionQuery,
+	>;
+
+	/// The audits of a round, by the audited worker's slot.
+	#[pallet::storage]
+	pub type Audits<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		RoundIndex,
+		Twox64Concat,
+		Slot,
+		Audit<T::MaxVerifiers>,
+		OptionQuery,
+	>;
+
+	/// The verifiers' outputs: (round, audited slot, verifier slot) → outputs of the opened
+	/// samples.
+	#[pallet::storage]
+	pub type Verifications<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Twox64Concat, RoundIndex>,
+			NMapKey<Twox64Concat, Slot>,
+			NMapKey<Twox64Concat, Slot>,
+		),
+		OpenedOutputs,
+		OptionQuery,
+	>;
+
+	/// The reveals of a round, by the audited worker's slot.
+	#[pallet::storage]
+	pub type Reveals<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, RoundIndex, Twox64Concat, Slot, Reveal, OptionQuery>;
+
+	/// Workers whose last audit was inconclusive: their next committed round is audited with
+	/// this many extra verifiers.
+	#[pallet::storage]
+	pub type ReAudits<T: Config> = StorageMap<_, Twox64Concat, T::AccountId, u32, OptionQuery>;
+
+	/// Rounds missed in a row, per worker with at least one.
+	#[pallet::storage]
+	pub type MissStreaks<T: Config> = StorageMap<_, Twox64Concat, T::AccountId, u32, OptionQuery>;
+
+	/// The events of the challenges pallet.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A round was issued to `workers` workers over `models` models; commitments are due by
+		/// `commit_until` at the latest.
+		RoundIssued {
+			/// The round.
+			round: RoundIndex,
+			/// Workers in the snapshot.
+			workers: u32,
+			/// Models issued.
+			models: u32,
+			/// The last block of the commit window.
+			commit_until: BlockNumberFor<T>,
+		},
+		/// A round could not be issued: too many rounds are still in flight.
+		RoundSkipped {
+			/// The round.
+			round: RoundIndex,
+		},
+		/// A worker committed to its challenge's outputs.
+		Committed {
+			/// The round.
+			round: RoundIndex,
+			/// The worker's stash.
+			worker: T::AccountId,
+			/// The model it ran.
+			model: ModelId,
+			/// The Merkle root.
+			root: H256,
+			/// The reported inference wall time.
+			wall_time_ms: u32,
+		},
+		/// A worker's commitment is audited.
+		Audited {
+			/// The round.
+			round: RoundIndex,
+			/// The audited worker's stash.
+			worker: T::AccountId,
+			/// The opened sample indices.
+			indices: poai_primitives::AuditIndices,
+			/// The verifiers' stashes.
+			verifiers: alloc::vec::Vec<T::AccountId>,
+		},
+		/// The audit draw of a round is complete; verifiers submit until `verify_until`, workers
+		/// reveal until `reveal_until`.
+		AuditsDrawn {
+			/// The round.
+			round: RoundIndex,
+			/// Audits drawn.
+			audits: u32,
+			/// Last block for verifications.
+			verify_until: BlockNumberFor<T>,
+			/// Last block for reveals.
+			reveal_until: BlockNumberFor<T>,
+		},
+		/// A verifier submitted its outputs for an audit.
+		Verified {
+			/// The round.
+			round: RoundIndex,
+			/// The audited worker's stash.
+			worker: T::AccountId,
+			/// The verifier's stash.
+			verifier: T::AccountId,
+		},
+		/// An audited worker revealed; `valid` tells whether every proof matched its commitment.
+		Revealed {
+			/// The round.
+			round: RoundIndex,
+			/// The worker's stash.
+			worker: T::AccountId,
+			/// Whether every Merkle proof checked out.
+			valid: bool,
+		},
+		/// A worker's round passed and earned `points` of PoAI work.
+		Passed {
+			/// The round.
+			round: RoundIndex,
+			/// The worker's stash.
+			worker: T::AccountId,
+			/// Whether the pass was verified by an audit.
+			audited: bool,
+			/// Reward points credited.
+			points: u32,
+		},
+		/// A worker did not commit in time.
+		Missed {
+			/// The round.
+			round: RoundIndex,
+			/// The worker's stash.
+			worker: T::AccountId,
+			/// Rounds missed in a row, this one included.
+			streak: u32,
+		},
+		/// A worker was found at fault and reported.
+		Faulted {
+			/// The round.
+			round: RoundIndex,
+			/// The worker's stash.
+			worker: T::AccountId,
+			/// The fault.
+			fault: Fault,
+		},
+		/// The verifiers of an audit were split; the worker's next round is re-audited with a
+		/// larger committee.
+		Inconclusive {
+			/// The round.
+			round: RoundIndex,
+			/// The worker's stash.
+			worker: T::AccountId,
+		},
+		/// A verifier stood against the majority of its committee.
+		VerifierPenalised {
+			/// The round.
+			round: RoundIndex,
+			/// The verifier's stash.
+			verifier: T::AccountId,
+			/// The audited worker's stash.
+			worker: T::AccountId,
+		},
+		/// A drawn verifier did not submit.
+		VerifierMissed {
+			/// The round.
+			round: RoundIndex,
+			/// The verifier's stash.
+			verifier: T::AccountId,
+			/// The audited worker's stash.
+			worker: T::AccountId,
+		},
+		/// All of a round's verdicts are in and its records are pruned.
+		RoundClosed {
+			/// The round.
+			round: RoundIndex,
+		},
+		/// Root set new protocol parameters (for rounds issued from now on).
+		ParamsSet {
+			/// The new parameters.
+			params: ProtocolParams,
+		},
+	}
+
+	/// The errors of the challenges pallet. Submissions that fail these checks are refused by
+	/// the transaction pool (the same checks run in `authorize`).
+	#[pallet::error]
+	#[derive(PartialEq, Eq)]
+	pub enum Error<T> {
+		/// The round is not in flight (never issued, or already judged).
+		UnknownRound,
+		/// The key is not a worker of this round: bond, `validate` and `setWorkerKey` before
+		/// the round starts.
+		NotAWorker,
+		/// No active model serves the worker's hardware class, so it has no challenge.
+		NoChallenge,
+		/// The submission's window has not opened yet.
+		TooEarly,
+		/// The submission's window has closed.
+		TooLate,
+		/// This step was already submitted for this round.
+		AlreadySubmitted,
+		/// `n` differs from the challenge's batch size.
+		WrongBatchSize,
+		/// The worker is not audited this round.
+		NotAudited,
+		/// The key is not a verifier of this audit.
+		NotAVerifier,
+		/// The outputs (or proofs) do not match the opened samples: wrong count, or an output
+		/// of the wrong length for the model.
+		MalformedOutputs,
+		/// The signature does not verify against the key.
+		BadSignature,
+		/// Invalid parameters: windows must be at least one block, `1 ≤ k ≤ 16`,
+		/// `1 ≤ r ≤ MaxVerifiers`, `flops_per_point ≥ 1`.
+		InvalidParams,
+	}
+
+	/// The genesis config of the challenges pallet.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The parameters at genesis; `None` keeps [`Config::DefaultParams`].
+		pub params: Option<ProtocolParams>,
+		/// Marker.
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if let Some(params) = self.params {
+				if let Err(error) = Pallet::<T>::check_params(&params) {
+					panic!("invalid challenge params in the genesis config: {error:?}");
+				}
+				Params::<T>::put(params);
+			}
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Issues a round when the session changed, then advances every round in flight by at
+		/// most one chunk of draws, verdicts and pruning.
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			Self::on_block(now)
+		}
+
+		fn integrity_test() {
+			if let Err(error) = Self::check_params(&T::DefaultParams::get()) {
+				panic!("invalid `DefaultParams` of the challenges pallet: {error:?}");
+			}
+			assert!(T::MaxVerifiers::get() >= 1, "`MaxVerifiers` must be at least 1");
+			assert!(
+				T::DrawsPerBlock::get() >= 1
+					&& T::JudgementsPerBlock::get() >= 1
+					&& T::PruneKeysPerBlock::get() >= 1,
+				"the per-block chunks must be at least 1"
+			);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Commits to the outputs of this worker's challenge in `round`: the Merkle root over
+		/// the `n` leaves `H(index ‖ quantised output)`, `n` (the challenge's batch size) and
+		/// the inference wall time in milliseconds.
+		///
+		/// A general transaction (no signer, no fee): `signature` is the worker's `poai` key
+		/// signing [`signing_payload`]. Accepted once per round, from a worker of the round,
+		/// until its deadline.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::commit())]
+		#[pallet::authorize(|_source, key, round, root, n, wall_time_ms, signature| {
+			Pallet::<T>::authorize_commit(key, *round, *root, *n, *wall_time_ms, signature)
+		})]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_commit())]
+		pub fn commit(
+			origin: OriginFor<T>,
+			key: WorkerId,
+			round: RoundIndex,
+			root: H256,
+			n: u32,
+			wall_time_ms: u32,
+			signature: WorkerSignature,
+		) -> DispatchResult {
+			frame_system::ensure_authorized(origin)?;
+			Self::do_commit(key, round, root, n, wall_time_ms, signature)
+		}
+
+		/// Submits this verifier's quantised outputs for the opened samples of `worker`'s
+		/// audited challenge in `round`, in the order of the opened indices.
+		///
+		/// A general transaction signed by the verifier's `poai` key. Accepted once, from a
+		/// drawn verifier, during the verify window (before the worker may reveal).
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::verify(Pallet::<T>::elements(outputs)))]
+		#[pallet::authorize(|_source, key, round, worker, outputs, signature| {
+			Pallet::<T>::authorize_verify(key, *round, worker, outputs, signature)
+		})]
+		#[pallet::weight_of_authorize(
+			T::WeightInfo::authorize_verify(Pallet::<T>::elements(outputs))
+		)]
+		pub fn verify(
+			origin: OriginFor<T>,
+			key: WorkerId,
+			round: RoundIndex,
+			worker: WorkerId,
+			outputs: OpenedOutputs,
+			signature: WorkerSignature,
+		) -> DispatchResult {
+			frame_system::ensure_authorized(origin)?;
+			Self::do_verify(key, round, worker, outputs, signature)
+		}
+
+		/// Reveals the audited worker's quantised outputs of the opened samples with their
+		/// Merkle proofs, in the order of the opened indices. The proofs are checked against the
+		/// commitment here: a mismatch is recorded and judged a fault.
+		///
+		/// A general transaction signed by the worker's `poai` key. Accepted once, during the
+		/// reveal window (after the verifiers').
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::reveal(Pallet::<T>::elements(outputs)))]
+		#[pallet::authorize(|_source, key, round, outputs, proofs, signature| {
+			Pallet::<T>::authorize_reveal(key, *round, outputs, proofs, signature)
+		})]
+		#[pallet::weight_of_authorize(
+			T::WeightInfo::authorize_reveal(Pallet::<T>::elements(outputs))
+		)]
+		pub fn reveal(
+			origin: OriginFor<T>,
+			key: WorkerId,
+			round: RoundIndex,
+			outputs: OpenedOutputs,
+			proofs: OpenedProofs,
+			signature: WorkerSignature,
+		) -> DispatchResult {
+			frame_system::ensure_authorized(origin)?;
+			Self::do_reveal(key, round, outputs, proofs, signature)
+		}
+
+		/// Sets the protocol parameters (root only). They apply to rounds issued from now on;
+		/// rounds in flight keep theirs.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::set_params())]
+		pub fn set_params(origin: OriginFor<T>, params: ProtocolParams) -> DispatchResult {
+			ensure_root(origin)?;
+			Self::check_params(&params)?;
+			Params::<T>::put(params);
+			Self::deposit_event(Event::ParamsSet { params });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Checks `params` against the protocol's bounds.
+		pub fn check_params(params: &ProtocolParams) -> DispatchResult {
+			ensure!(
+				params.commit_window >= 1
+					&& params.verify_window >= 1
+					&& params.reveal_window >= 1
+					&& params.audit_samples >= 1
+					&& params.audit_samples <= poai_primitives::MAX_OPENED_SAMPLES
+					&& params.verifiers >= 1
+					&& params.verifiers <= T::MaxVerifiers::get()
+					&& params.flops_per_point >= 1,
+				Error::<T>::InvalidParams
+			);
+			Ok(())
+		}
+
+		/// Elements of all outputs together: what a submission's weight scales with.
+		pub fn elements(outputs: &OpenedOutputs) -> u32 {
+			outputs.iter().map(|output| output.len() as u32).sum()
+		}
+	}
+}

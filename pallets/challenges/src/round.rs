@@ -1,0 +1,675 @@
+//! The round state machine: issue, audit draw, verdicts and pruning, in bounded chunks per
+//! block.
+
+use crate::{
+	pallet::*, Audit, ChallengeOffence, Fault, OffenceKind, Phase, Reveal, RoundInfo, RoundWorker,
+	Slot, WeightInfo,
+};
+use alloc::vec::Vec;
+use codec::Encode;
+use frame_support::{
+	pallet_prelude::*,
+	traits::{Get, Randomness as RandomnessT},
+	BoundedVec,
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use poai_primitives::{
+	audit_indices, challenge_seed, draw_verifiers_preferring, is_audited, model_choice, verdict,
+	ChallengeDuty, Duties, HardwareClass, ModelId, ModelRegistry, ModelSpec, Randomness,
+	ReputationProvider, ReputationRecorder, RevealDuty, RoundIndex, RoundOutcome, Seed, Verdict,
+	VerifyDuty, WorkPointsRecorder, WorkerId, WorkerRegistry,
+};
+use sp_runtime::traits::{Convert, One, Saturating};
+use sp_staking::offence::ReportOffence;
+
+/// A worker's challenge in a round, derived from the round's randomness and snapshots.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) struct Assignment<BlockNumber> {
+	pub model: ModelId,
+	pub seed: Seed,
+	pub n: u32,
+	pub deadline: BlockNumber,
+}
+
+/// What is left of a block's allowance for chunked work.
+struct Budget {
+	draws: u32,
+	judgements: u32,
+	prune_keys: u32,
+}
+
+impl<T: Config> Pallet<T> {
+	/// The block's work: issue a round if the session changed, then advance the rounds in
+	/// flight. Returns the weight used.
+	pub(crate) fn on_block(now: BlockNumberFor<T>) -> Weight {
+		let mut weight = T::WeightInfo::on_initialize_idle();
+		let session = T::CurrentSession::get();
+		if LastRound::<T>::get() != Some(session) {
+			weight.saturating_accrue(Self::issue_round(session, now));
+		}
+		let mut budget = Budget {
+			draws: T::DrawsPerBlock::get(),
+			judgements: T::JudgementsPerBlock::get(),
+			prune_keys: T::PruneKeysPerBlock::get(),
+		};
+		for round in ActiveRounds::<T>::get() {
+			weight.saturating_accrue(Self::advance(round, now, &mut budget));
+		}
+		weight
+	}
+
+	/// 32 bytes of randomness for `purpose` in `round`, from the configured source mixed with
+	/// the parent hash.
+	fn fresh_randomness(purpose: &[u8], round: RoundIndex) -> Randomness {
+		let subject = (b"poai/round", purpose, round).encode();
+		let (random, _) = T::Randomness::random(&subject);
+		let parent = frame_system::Pallet::<T>::parent_hash();
+		(subject, random, parent).using_encoded(sp_io::hashing::blake2_256)
+	}
+
+	/// Issues round `round`: snapshots the workers and the active models, draws the seed
+	/// randomness and opens the commit window.
+	fn issue_round(round: RoundIndex, now: BlockNumberFor<T>) -> Weight {
+		LastRound::<T>::put(round);
+		let mut active = ActiveRounds::<T>::get();
+		if active.is_full() {
+			Self::deposit_event(Event::RoundSkipped { round });
+			return T::WeightInfo::issue_round(0, 0);
+		}
+		let mut workers: Vec<RoundWorker<T::AccountId>> = T::Workers::workers(T::MaxWorkers::get())
+			.into_iter()
+			.map(|w| RoundWorker {
+				key: w.key,
+				stash: w.stash,
+				class: w.class,
+				validator: w.validator,
+			})
+			.collect();
+		workers.sort_by(|a, b| a.key.cmp(&b.key));
+		workers.dedup_by(|a, b| a.key == b.key);
+		let workers = BoundedVec::<_, T::MaxWorkers>::truncate_from(workers);
+
+		let mut ids: Vec<ModelId> =
+			HardwareClass::ALL.iter().flat_map(|&class| T::Models::active_models(class)).collect();
+		ids.sort_unstable();
+		ids.dedup();
+		let models: Vec<(ModelId, ModelSpec)> =
+			ids.into_iter().filter_map(|id| T::Models::model(id).map(|spec| (id, spec))).collect();
+		let models = BoundedVec::<_, T::MaxRoundModels>::truncate_from(models);
+
+		let params = Params::<T>::get();
+		let commit_until = now.saturating_add(params.commit_window.into());
+		let info = RoundInfo {
+			start: now,
+			randomness: Self::fresh_randomness(b"issue", round),
+			audit_randomness: None,
+			phase: Phase::Commit { until: commit_until },
+			params,
+		};
+		let (worker_count, model_count) = (workers.len() as u32, models.len() as u32);
+		Rounds::<T>::insert(round, info);
+		RoundWorkers::<T>::insert(round, workers);
+		RoundModels::<T>::insert(round, models);
+		// Cannot fail: checked not full above.
+		let _ = active.try_push(round);
+		ActiveRounds::<T>::put(active);
+		Self::deposit_event(Event::RoundIssued {
+			round,
+			workers: worker_count,
+			models: model_count,
+			commit_until,
+		});
+		T::WeightInfo::issue_round(worker_count, model_count)
+	}
+
+	/// `worker`'s challenge in `round`: its seed picks one of the round's models that serve
+	/// its class. `None` when no model serves the class.
+	pub(crate) fn assignment(
+		round: RoundIndex,
+		info: &RoundInfo<BlockNumberFor<T>>,
+		models: &[(ModelId, ModelSpec)],
+		worker: &RoundWorker<T::AccountId>,
+	) -> Option<Assignment<BlockNumberFor<T>>> {
+		let seed = challenge_seed(&info.randomness, round, &worker.key);
+		let serving: Vec<(ModelId, u32, u32)> = models
+			.iter()
+			.filter_map(|(id, spec)| {
+				spec.class_params(worker.class).map(|c| (*id, c.batch_size, c.deadline_blocks))
+			})
+			.collect();
+		let choice = model_choice(&seed, serving.len() as u32)?;
+		let &(model, n, deadline_blocks) = serving.get(choice as usize)?;
+		let commit_until = info.start.saturating_add(info.params.commit_window.into());
+		let deadline = info.start.saturating_add(deadline_blocks.into()).min(commit_until);
+		Some(Assignment { model, seed, n, deadline })
+	}
+
+	/// Moves `round` on as far as this block allows.
+	fn advance(round: RoundIndex, now: BlockNumberFor<T>, budget: &mut Budget) -> Weight {
+		let mut weight = T::DbWeight::get().reads(1);
+		let Some(mut info) = Rounds::<T>::get(round) else {
+			ActiveRounds::<T>::mutate(|active| active.retain(|r| *r != round));
+			return weight;
+		};
+		loop {
+			match info.phase {
+				Phase::Commit { until } => {
+					if now <= until {
+						break;
+					}
+					info.audit_randomness = Some(Self::fresh_randomness(b"audit", round));
+					info.phase = Phase::Drawing { next: 0 };
+				}
+				Phase::Drawing { next } => {
+					let (done, used) = Self::draw_chunk(round, &info, next, budget);
+					weight.saturating_accrue(used);
+					match done {
+						Ok(audits) => {
+							let verify_until = now.saturating_add(info.params.verify_window.into());
+							let reveal_until =
+								verify_until.saturating_add(info.params.reveal_window.into());
+							info.phase = Phase::Open { verify_until, reveal_until };
+							Self::deposit_event(Event::AuditsDrawn {
+								round,
+								audits,
+								verify_until,
+								reveal_until,
+							});
+						}
+						Err(next) => {
+							info.phase = Phase::Drawing { next };
+							break;
+						}
+					}
+				}
+				Phase::Open { reveal_until, .. } => {
+					if now <= reveal_until {
+						break;
+					}
+					info.phase = Phase::Judging { next: 0 };
+				}
+				Phase::Judging { next } => {
+					let (next, used) = Self::judge_chunk(round, &info, next, budget);
+					weight.saturating_accrue(used);
+					match next {
+						None => info.phase = Phase::Pruning,
+						Some(next) => {
+							info.phase = Phase::Judging { next };
+							break;
+						}
+					}
+				}
+				Phase::Pruning => {
+					let (done, used) = Self::prune_chunk(round, budget);
+					weight.saturating_accrue(used);
+					if done {
+						Rounds::<T>::remove(round);
+						RoundWorkers::<T>::remove(round);
+						RoundModels::<T>::remove(round);
+						ActiveRounds::<T>::mutate(|active| active.retain(|r| *r != round));
+						Self::deposit_event(Event::RoundClosed { round });
+						return weight.saturating_add(T::DbWeight::get().writes(4));
+					}
+					break;
+				}
+			}
+		}
+		Rounds::<T>::insert(round, info);
+		weight.saturating_add(T::DbWeight::get().writes(1))
+	}
+
+	/// Draws the audits of up to the budget's workers from slot `next`. `Ok(audits)` when the
+	/// snapshot is done (with the number of audits drawn in the round), `Err(next)` otherwise.
+	fn draw_chunk(
+		round: RoundIndex,
+		info: &RoundInfo<BlockNumberFor<T>>,
+		next: Slot,
+		budget: &mut Budget,
+	) -> (Result<u32, Slot>, Weight) {
+		let workers = RoundWorkers::<T>::get(round);
+		let models = RoundModels::<T>::get(round);
+		let total = workers.len() as Slot;
+		let end = next.saturating_add(budget.draws).min(total);
+		let mut weight = T::WeightInfo::draw(workers.len() as u32, end - next);
+		for slot in next..end {
+			weight.saturating_accrue(Self::draw_one(round, info, &workers, &models, slot));
+		}
+		budget.draws = budget.draws.saturating_sub(end - next);
+		if end < total {
+			return (Err(end), weight);
+		}
+		let audits = Audits::<T>::iter_prefix(round).count() as u32;
+		weight.saturating_accrue(T::DbWeight::get().reads(audits.into()));
+		(Ok(audits), weight)
+	}
+
+	/// The audit draw of one worker: a miss without a commitment; otherwise audited with
+	/// probability `p` (always after an inconclusive audit), or passed. Returns the weight
+	/// beyond [`WeightInfo::draw`]'s per-slot worst case (a miss reports an offence).
+	fn draw_one(
+		round: RoundIndex,
+		info: &RoundInfo<BlockNumberFor<T>>,
+		workers: &[RoundWorker<T::AccountId>],
+		models: &[(ModelId, ModelSpec)],
+		slot: Slot,
+	) -> Weight {
+		let Some(worker) = workers.get(slot as usize) else { return Weight::zero() };
+		let Some(assignment) = Self::assignment(round, info, models, worker) else {
+			// No model serves its class: nothing was asked, nothing is owed.
+			return Weight::zero();
+		};
+		let Some(commitment) = Commitments::<T>::get(round, slot) else {
+			return Self::note_miss(round, info, workers, worker);
+		};
+		MissStreaks::<T>::remove(&worker.stash);
+		let randomness = info.audit_randomness.unwrap_or(info.randomness);
+		let extra = ReAudits::<T>::take(&worker.stash);
+		let audited = extra.is_some()
+			|| is_audited(&randomness, round, &worker.key, info.params.audit_probability);
+		if audited {
+			let extra = extra.unwrap_or_default();
+			let size = info.params.verifiers.saturating_add(extra).min(T::MaxVerifiers::get());
+			let validators: Vec<Slot> = (0..workers.len() as Slot)
+				.filter(|&s| workers.get(s as usize).is_some_and(|w| w.validator))
+				.collect();
+			let committee = draw_verifiers_preferring(
+				&randomness,
+				round,
+				&worker.key,
+				&validators,
+				&slot,
+				size,
+				|&s| workers.get(s as usize).is_some_and(|w| w.class != worker.class),
+			);
+			if !committee.is_empty() {
+				let indices = audit_indices(
+					&randomness,
+					round,
+					&worker.key,
+					commitment.n,
+					info.params.audit_samples,
+				);
+				let verifiers = BoundedVec::truncate_from(committee);
+				let stashes = verifiers
+					.iter()
+					.filter_map(|&s| workers.get(s as usize).map(|w| w.stash.clone()))
+					.collect();
+				Self::deposit_event(Event::Audited {
+					round,
+					worker: worker.stash.clone(),
+					indices: indices.clone(),
+					verifiers: stashes,
+				});
+				Audits::<T>::insert(
+					round,
+					slot,
+					Audit { indices, verifiers, extra_verifiers: extra },
+				);
+				return Weight::zero();
+			}
+			// Nobody else validates: the round cannot be audited, so it passes unverified.
+		}
+		let spec = models.iter().find(|(id, _)| *id == assignment.model).map(|(_, s)| s);
+		Self::credit_pass(round, &worker.stash, spec, assignment.n, false);
+		Weight::zero()
+	}
+
+	/// A missed round: recorded, and reported as an offence once the streak reaches the limit.
+	fn note_miss(
+		round: RoundIndex,
+		info: &RoundInfo<BlockNumberFor<T>>,
+		workers: &[RoundWorker<T::AccountId>],
+		worker: &RoundWorker<T::AccountId>,
+	) -> Weight {
+		T::Reputation::record(&worker.stash, RoundOutcome::Missed);
+		let streak = MissStreaks::<T>::get(&worker.stash).unwrap_or_default().saturating_add(1);
+		Self::deposit_event(Event::Missed { round, worker: worker.stash.clone(), streak });
+		let limit = info.params.misses_before_slash;
+		if limit > 0 && streak >= limit {
+			MissStreaks::<T>::remove(&worker.stash);
+			Self::report(
+				round,
+				workers,
+				&worker.stash,
+				OffenceKind::RepeatedMisses,
+				info.params.miss_slash,
+			);
+		} else {
+			MissStreaks::<T>::insert(&worker.stash, streak);
+		}
+		T::WeightInfo::draw_missed()
+	}
+
+	/// Reports `offender`'s offence in `round` to the offence handler.
+	fn report(
+		round: RoundIndex,
+		workers: &[RoundWorker<T::AccountId>],
+		offender: &T::AccountId,
+		kind: OffenceKind,
+		fraction: sp_runtime::Perbill,
+	) {
+		let Some(offender) = T::IdentifyOffender::convert(offender.clone()) else { return };
+		let offence = ChallengeOffence {
+			kind,
+			round,
+			session_index: round,
+			validator_set_count: workers.iter().filter(|w| w.validator).count() as u32,
+			offender,
+			fraction,
+		};
+		if let Err(error) = T::ReportOffence::report_offence(Vec::new(), offence) {
+			log::warn!(target: "runtime::poai-challenges", "offence of round {round} not reported: {error:?}");
+		}
+	}
+
+	/// Credits a passed round: reputation, then points for `spec.flops × n` scaled by the new
+	/// reputation.
+	fn credit_pass(
+		round: RoundIndex,
+		stash: &T::AccountId,
+		spec: Option<&ModelSpec>,
+		n: u32,
+		audited: bool,
+	) {
+		T::Reputation::record(stash, RoundOutcome::Passed);
+		let flops_per_point = Params::<T>::get().flops_per_point.max(1);
+		let work = spec.map_or(0u128, |s| u128::from(s.flops_per_sample) * u128::from(n));
+		let units = (work / u128::from(flops_per_point)).max(1);
+		let points = T::Reputation::reputation(stash)
+			.mul_floor(u32::try_from(units).unwrap_or(u32::MAX))
+			.max(1);
+		T::WorkPoints::note_work(stash, points);
+		Self::deposit_event(Event::Passed { round, worker: stash.clone(), audited, points });
+	}
+
+	/// Judges up to the budget's audited workers from slot `next`; `None` when the snapshot is
+	/// done.
+	fn judge_chunk(
+		round: RoundIndex,
+		info: &RoundInfo<BlockNumberFor<T>>,
+		next: Slot,
+		budget: &mut Budget,
+	) -> (Option<Slot>, Weight) {
+		let workers = RoundWorkers::<T>::get(round);
+		let models = RoundModels::<T>::get(round);
+		let total = workers.len() as Slot;
+		let mut weight = T::DbWeight::get().reads(2);
+		let mut slot = next;
+		while slot < total && budget.judgements > 0 {
+			if let Some(audit) = Audits::<T>::get(round, slot) {
+				weight.saturating_accrue(Self::judge_one(
+					round, info, &workers, &models, slot, audit,
+				));
+				budget.judgements -= 1;
+			} else {
+				weight.saturating_accrue(T::DbWeight::get().reads(1));
+			}
+			slot += 1;
+		}
+		((slot < total).then_some(slot), weight)
+	}
+
+	/// The verdict on one audited worker.
+	fn judge_one(
+		round: RoundIndex,
+		info: &RoundInfo<BlockNumberFor<T>>,
+		workers: &[RoundWorker<T::AccountId>],
+		models: &[(ModelId, ModelSpec)],
+		slot: Slot,
+		audit: Audit<T::MaxVerifiers>,
+	) -> Weight {
+		let Some(worker) = workers.get(slot as usize) else { return Weight::zero() };
+		let stash_of = |s: Slot| workers.get(s as usize).map(|w| w.stash.clone());
+		let assignment = Self::assignment(round, info, models, worker);
+		let spec = assignment
+			.as_ref()
+			.and_then(|a| models.iter().find(|(id, _)| *id == a.model).map(|(_, s)| s));
+		let mut submitted = Vec::new();
+		for &verifier in audit.verifiers.iter() {
+			match Verifications::<T>::get((round, slot, verifier)) {
+				Some(outputs) => submitted.push((verifier, outputs)),
+				None => {
+					if let Some(stash) = stash_of(verifier) {
+						T::Reputation::record(&stash, RoundOutcome::Missed);
+						Self::deposit_event(Event::VerifierMissed {
+							round,
+							verifier: stash,
+							worker: worker.stash.clone(),
+						});
+					}
+				}
+			}
+		}
+		let elements: u32 =
+			submitted.iter().map(|(_, outputs)| Self::elements(outputs)).sum::<u32>();
+		let weight = T::WeightInfo::judge(workers.len() as u32, elements);
+
+		let outputs = match Reveals::<T>::get(round, slot) {
+			None => {
+				Self::fault(round, workers, &worker.stash, Fault::NoReveal, info);
+				return weight;
+			}
+			Some(Reveal::BadProof { .. }) => {
+				Self::fault(round, workers, &worker.stash, Fault::BadProof, info);
+				return weight;
+			}
+			Some(Reveal::Valid(outputs)) => outputs,
+		};
+		let (Some(spec), false) = (spec, submitted.is_empty()) else {
+			Self::inconclusive(round, &worker.stash, &audit, info);
+			return weight;
+		};
+
+		let mut overall = Verdict::Pass;
+		let mut dissenters: Vec<Slot> = Vec::new();
+		for (position, output) in outputs.iter().enumerate() {
+			let references: Vec<&[i32]> = submitted
+				.iter()
+				.filter_map(|(_, outs)| outs.get(position).map(|o| o.as_slice()))
+				.collect();
+			let report = verdict(output, &references, spec.scale_bits, spec.tolerance);
+			overall = overall.combine(report.verdict);
+			for index in report.dissenters {
+				if let Some((verifier, _)) = submitted.get(index as usize) {
+					if !dissenters.contains(verifier) {
+						dissenters.push(*verifier);
+					}
+				}
+			}
+		}
+		for verifier in dissenters {
+			if let Some(stash) = stash_of(verifier) {
+				T::Reputation::record(&stash, RoundOutcome::Failed);
+				Self::deposit_event(Event::VerifierPenalised {
+					round,
+					verifier: stash,
+					worker: worker.stash.clone(),
+				});
+			}
+		}
+		match overall {
+			Verdict::Pass => {
+				let n = assignment.map_or(0, |a| a.n);
+				Self::credit_pass(round, &worker.stash, Some(spec), n, true);
+			}
+			Verdict::Fail => {
+				Self::fault(round, workers, &worker.stash, Fault::OutsideTolerance, info)
+			}
+			Verdict::Inconclusive => Self::inconclusive(round, &worker.stash, &audit, info),
+		}
+		weight
+	}
+
+	fn fault(
+		round: RoundIndex,
+		workers: &[RoundWorker<T::AccountId>],
+		stash: &T::AccountId,
+		fault: Fault,
+		info: &RoundInfo<BlockNumberFor<T>>,
+	) {
+		T::Reputation::record(stash, RoundOutcome::Failed);
+		Self::deposit_event(Event::Faulted { round, worker: stash.clone(), fault });
+		Self::report(round, workers, stash, OffenceKind::Fraud, info.params.fraud_slash);
+	}
+
+	fn inconclusive(
+		round: RoundIndex,
+		stash: &T::AccountId,
+		audit: &Audit<T::MaxVerifiers>,
+		info: &RoundInfo<BlockNumberFor<T>>,
+	) {
+		let extra = audit.extra_verifiers.saturating_add(info.params.reaudit_extra_verifiers);
+		ReAudits::<T>::insert(stash, extra);
+		Self::deposit_event(Event::Inconclusive { round, worker: stash.clone() });
+	}
+
+	/// Removes up to the budget's keys of a judged round; `true` when nothing is left.
+	///
+	/// No cursor is kept: the keys removed by the previous block are gone from the database
+	/// when the next block starts, so each block continues where the last one stopped.
+	fn prune_chunk(round: RoundIndex, budget: &mut Budget) -> (bool, Weight) {
+		let mut removed = 0u32;
+		let mut done = true;
+		macro_rules! clear {
+			($result:expr) => {{
+				let result = $result;
+				removed = removed.saturating_add(result.unique);
+				if result.maybe_cursor.is_some() {
+					done = false;
+				}
+			}};
+		}
+		let limit = |removed: u32| budget.prune_keys.saturating_sub(removed);
+		clear!(Commitments::<T>::clear_prefix(round, limit(removed), None));
+		if done {
+			clear!(Audits::<T>::clear_prefix(round, limit(removed), None));
+		}
+		if done {
+			clear!(Verifications::<T>::clear_prefix((round,), limit(removed), None));
+		}
+		if done {
+			clear!(Reveals::<T>::clear_prefix(round, limit(removed), None));
+		}
+		budget.prune_keys = budget.prune_keys.saturating_sub(removed);
+		(done, T::WeightInfo::prune(removed))
+	}
+
+	/// The duties of `key` at the current block: challenges to commit to, audits of others to
+	/// verify, own audits to reveal.
+	pub fn duties(key: &WorkerId) -> Duties<BlockNumberFor<T>> {
+		let now = frame_system::Pallet::<T>::block_number();
+		let mut duties = Duties::default();
+		for round in ActiveRounds::<T>::get() {
+			let Some(info) = Rounds::<T>::get(round) else { continue };
+			let workers = RoundWorkers::<T>::get(round);
+			let Some(slot) = Self::slot_of(&workers, key) else { continue };
+			let models = RoundModels::<T>::get(round);
+			match info.phase {
+				Phase::Commit { .. } => {
+					let Some(worker) = workers.get(slot as usize) else { continue };
+					let Some(a) = Self::assignment(round, &info, &models, worker) else { continue };
+					if now <= a.deadline && !Commitments::<T>::contains_key(round, slot) {
+						duties.challenges.push(ChallengeDuty {
+							round,
+							model: a.model,
+							seed: a.seed,
+							n: a.n,
+							class: worker.class,
+							deadline: a.deadline,
+						});
+					}
+				}
+				Phase::Open { verify_until, reveal_until } => {
+					if now <= verify_until {
+						for (audited, audit) in Audits::<T>::iter_prefix(round) {
+							if !audit.verifiers.contains(&slot)
+								|| Verifications::<T>::contains_key((round, audited, slot))
+							{
+								continue;
+							}
+							let Some(worker) = workers.get(audited as usize) else { continue };
+							let Some(a) = Self::assignment(round, &info, &models, worker) else {
+								continue;
+							};
+							duties.verifications.push(VerifyDuty {
+								round,
+								worker: worker.key.clone(),
+								model: a.model,
+								seed: a.seed,
+								indices: audit.indices,
+								deadline: verify_until,
+							});
+						}
+					}
+					if now <= reveal_until && !Reveals::<T>::contains_key(round, slot) {
+						let Some(audit) = Audits::<T>::get(round, slot) else { continue };
+						let Some(worker) = workers.get(slot as usize) else { continue };
+						let Some(a) = Self::assignment(round, &info, &models, worker) else {
+							continue;
+						};
+						let n = Commitments::<T>::get(round, slot).map_or(a.n, |c| c.n);
+						duties.reveals.push(RevealDuty {
+							round,
+							model: a.model,
+							seed: a.seed,
+							n,
+							indices: audit.indices,
+							opens: verify_until.saturating_add(One::one()),
+							deadline: reveal_until,
+						});
+					}
+				}
+				Phase::Drawing { .. } | Phase::Judging { .. } | Phase::Pruning => {}
+			}
+		}
+		duties
+	}
+
+	/// Checks the pallet's invariants: the rounds in flight are sorted and unique and each has
+	/// its record; every snapshot is sorted by key; commitments, audits and reveals refer to
+	/// workers of their round; every audit's verifiers are validators other than the worker
+	/// (rounds being pruned excepted).
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		Self::check_params(&Params::<T>::get()).map_err(|_| "invalid params in force")?;
+		let active = ActiveRounds::<T>::get();
+		ensure!(active.windows(2).all(|w| w[0] < w[1]), "rounds in flight are not sorted");
+		for round in active.iter() {
+			let info = Rounds::<T>::get(round).ok_or("a round in flight has no record")?;
+			if info.phase == Phase::Pruning {
+				// Its records are going, in chunks and in no particular order.
+				continue;
+			}
+			let workers = RoundWorkers::<T>::get(round);
+			ensure!(
+				workers.windows(2).all(|w| w[0].key < w[1].key),
+				"a worker snapshot is not sorted by key"
+			);
+			let count = workers.len() as Slot;
+			for (slot, _) in Commitments::<T>::iter_prefix(round) {
+				ensure!(slot < count, "a commitment outside the snapshot");
+			}
+			for (slot, audit) in Audits::<T>::iter_prefix(round) {
+				ensure!(slot < count, "an audit outside the snapshot");
+				ensure!(
+					Commitments::<T>::contains_key(round, slot),
+					"an audit without a commitment"
+				);
+				for verifier in audit.verifiers.iter() {
+					ensure!(*verifier != slot, "a worker verifies itself");
+					ensure!(
+						workers.get(*verifier as usize).is_some_and(|w| w.validator),
+						"a verifier is not a validator of the round"
+					);
+				}
+			}
+			for (slot, _) in Reveals::<T>::iter_prefix(round) {
+				ensure!(Audits::<T>::contains_key(round, slot), "a reveal without an audit");
+			}
+		}
+		for (round, _) in Rounds::<T>::iter() {
+			ensure!(active.contains(&round), "a round record outside the rounds in flight");
+		}
+		Ok(())
+	}
+}

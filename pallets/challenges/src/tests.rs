@@ -1,0 +1,1171 @@
+//! Tests of the challenge protocol: every step, every failure, honest and adversarial workers
+//! and verifiers, and statistics over many rounds.
+
+use crate::{mock::*, pallet::*, Fault, OffenceKind, Phase, ProtocolParams};
+use codec::{Decode, Encode};
+use frame_support::{
+	assert_noop, assert_ok,
+	dispatch::{DispatchResult, GetDispatchInfo},
+	pallet_prelude::TransactionSource,
+	traits::Hooks,
+};
+use poai_primitives::{
+	commitment_root, leaf_hash, merkle_proof, HardwareClass, OpenedOutputs, OpenedProofs,
+	RoundOutcome, SampleOutput, Seed, Submission, SubmitError, WorkerSignature,
+};
+use sp_core::{Pair, H256};
+use sp_runtime::{
+	traits::{Applyable, Checkable},
+	transaction_validity::{InvalidTransaction, TransactionValidityError},
+	BuildStorage, DispatchError, Perbill,
+};
+
+// ---- submitting through the transaction path ------------------------------------------------
+
+/// Builds the call for `submission` signed by `signer`'s key (claiming to be `claimed`'s key).
+fn call_signed_by(signer: &str, claimed: &str, submission: Submission) -> crate::Call<Test> {
+	let key = key(claimed);
+	let payload = crate::signing_payload::<Test>(&key, &submission);
+	let signature = WorkerSignature::from(pair(signer).sign(&payload));
+	match submission {
+		Submission::Commit { round, root, n, wall_time_ms } => {
+			crate::Call::commit { key, round, root, n, wall_time_ms, signature }
+		}
+		Submission::Verify { round, worker, outputs } => {
+			crate::Call::verify { key, round, worker, outputs, signature }
+		}
+		Submission::Reveal { round, outputs, proofs } => {
+			crate::Call::reveal { key, round, outputs, proofs, signature }
+		}
+	}
+}
+
+/// Validates `call` as a general transaction the way the pool does, then applies it the way
+/// block building does.
+fn apply(call: crate::Call<Test>) -> Result<DispatchResult, TransactionValidityError> {
+	let xt = UncheckedExtrinsic::new_transaction(
+		RuntimeCall::Challenges(call),
+		(frame_system::AuthorizeCall::<Test>::new(),),
+	);
+	let info = xt.get_dispatch_info();
+	let len = xt.encoded_size();
+	let checked = Checkable::check(xt, &frame_system::ChainContext::<Test>::default())?;
+	checked.validate::<Test>(TransactionSource::External, &info, len)?;
+	let result = checked.apply::<Test>(&info, len)?;
+	Ok(result.map(|_| ()).map_err(|e| e.error))
+}
+
+fn submit(name: &str, submission: Submission) -> Result<DispatchResult, TransactionValidityError> {
+	apply(call_signed_by(name, name, submission))
+}
+
+fn stale() -> TransactionValidityError {
+	InvalidTransaction::Stale.into()
+}
+
+fn custom(error: Error<Test>) -> TransactionValidityError {
+	InvalidTransaction::Custom(error.encode()[0]).into()
+}
+
+// ---- simulated workers -----------------------------------------------------------------------
+
+/// How a worker computes the outputs it commits to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Work {
+	/// Runs the model.
+	Honest,
+	/// Runs the model on hardware whose floats differ by up to this relative amount.
+	Noisy(f32),
+	/// Makes every output up.
+	Lazy,
+	/// Makes up this share (per mille) of the samples and runs the rest.
+	Partial(u32),
+	/// Does not commit.
+	Skip,
+}
+
+/// What a worker does when audited.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Opening {
+	/// Opens what it committed to.
+	Honest,
+	/// Opens other outputs than it committed to (with the committed tree's proofs).
+	Mismatch,
+	/// Never reveals.
+	Never,
+}
+
+/// What a worker does when drawn as a verifier.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Verifying {
+	/// Re-executes the samples (with its own hardware noise, if any).
+	Honest,
+	/// Guesses.
+	Guess,
+	/// Does not submit.
+	Never,
+	/// Submits whatever the audited worker committed to (colluding with it offline).
+	Collude,
+	/// Submits made-up outputs that agree with every other framer (to frame an honest worker).
+	Frame,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Node {
+	stash: AccountId,
+	name: &'static str,
+	class: HardwareClass,
+	validator: bool,
+	work: Work,
+	opening: Opening,
+	verifying: Verifying,
+}
+
+fn node(stash: AccountId, name: &'static str) -> Node {
+	Node {
+		stash,
+		name,
+		class: HardwareClass::Cpu,
+		validator: true,
+		work: Work::Honest,
+		opening: Opening::Honest,
+		verifying: Verifying::Honest,
+	}
+}
+
+fn register(nodes: &[Node]) {
+	let workers: Vec<_> = nodes.iter().map(|n| (n.stash, n.name, n.class, n.validator)).collect();
+	set_workers(&workers);
+}
+
+fn find<'a>(nodes: &'a [Node], key: &poai_primitives::WorkerId) -> &'a Node {
+	nodes.iter().find(|n| &crate::mock::key(n.name) == key).expect("a registered node")
+}
+
+fn faked(seed: &Seed, index: u32, per_mille: u32) -> bool {
+	let draw = u32::from_le_bytes(
+		(b"faked", seed, index).using_encoded(sp_io::hashing::blake2_256)[..4].try_into().unwrap(),
+	);
+	draw % 1000 < per_mille
+}
+
+/// The output `node` commits to for sample `index`.
+fn committed_output(node: &Node, seed: &Seed, index: u32) -> Vec<i32> {
+	let spec = mlp_spec();
+	match node.work {
+		Work::Honest | Work::Skip => quantised_output(&spec, seed, index, 0.0),
+		Work::Noisy(noise) => quantised_output(&spec, seed, index, noise),
+		Work::Lazy => random_output(&spec, seed, index),
+		Work::Partial(per_mille) if faked(seed, index, per_mille) => {
+			random_output(&spec, seed, index)
+		}
+		Work::Partial(_) => quantised_output(&spec, seed, index, 0.0),
+	}
+}
+
+fn outputs(values: Vec<Vec<i32>>) -> OpenedOutputs {
+	OpenedOutputs::truncate_from(values.into_iter().map(SampleOutput::truncate_from).collect())
+}
+
+fn leaves_of(node: &Node, seed: &Seed, n: u32) -> Vec<H256> {
+	(0..n).map(|i| leaf_hash(i, &committed_output(node, seed, i))).collect()
+}
+
+fn round_phase(round: u32) -> Option<Phase<BlockNumber>> {
+	Rounds::<Test>::get(round).map(|info| info.phase)
+}
+
+/// Starts session `round` in the next block (which issues the round).
+fn issue(round: u32) {
+	set_session(round);
+	run_to_block(System::block_number() + 1);
+	assert!(Rounds::<Test>::contains_key(round), "round {round} was issued");
+}
+
+/// Every node that works commits to its challenge of `round`.
+fn commit_all(round: u32, nodes: &[Node]) {
+	for node in nodes.iter().filter(|n| n.work != Work::Skip) {
+		for duty in Challenges::duties(&key(node.name)).challenges {
+			if duty.round != round {
+				continue;
+			}
+			let root = commitment_root(&leaves_of(node, &duty.seed, duty.n));
+			let commit = Submission::Commit { round, root, n: duty.n, wall_time_ms: 900 };
+			assert_eq!(submit(node.name, commit), Ok(Ok(())), "{} commits", node.name);
+		}
+	}
+}
+
+fn run_until(mut done: impl FnMut() -> bool) {
+	for _ in 0..200 {
+		if done() {
+			return;
+		}
+		run_to_block(System::block_number() + 1);
+	}
+	panic!("the round did not get there within 200 blocks");
+}
+
+/// Every drawn verifier submits according to its behaviour.
+fn verify_all(round: u32, nodes: &[Node]) {
+	let spec = mlp_spec();
+	for verifier in nodes {
+		for duty in Challenges::duties(&key(verifier.name)).verifications {
+			let worker = find(nodes, &duty.worker);
+			let values: Vec<Vec<i32>> = duty
+				.indices
+				.iter()
+				.map(|&i| match verifier.verifying {
+					Verifying::Honest => match verifier.work {
+						Work::Noisy(noise) => quantised_output(&spec, &duty.seed, i, noise),
+						_ => quantised_output(&spec, &duty.seed, i, 0.0),
+					},
+					Verifying::Guess => random_output(
+						&spec,
+						&(verifier.name, duty.seed).using_encoded(sp_io::hashing::blake2_256),
+						i,
+					),
+					Verifying::Collude => committed_output(worker, &duty.seed, i),
+					Verifying::Frame => random_output(&spec, &[0xf0; 32], i),
+					Verifying::Never => Vec::new(),
+				})
+				.collect();
+			if verifier.verifying == Verifying::Never {
+				continue;
+			}
+			let submission =
+				Submission::Verify { round, worker: duty.worker.clone(), outputs: outputs(values) };
+			assert_eq!(submit(verifier.name, submission), Ok(Ok(())), "{} verifies", verifier.name);
+		}
+	}
+}
+
+/// Every audited worker reveals according to its behaviour.
+fn reveal_all(round: u32, nodes: &[Node]) {
+	for node in nodes.iter().filter(|n| n.opening != Opening::Never) {
+		for duty in Challenges::duties(&key(node.name)).reveals {
+			assert_eq!(duty.round, round);
+			let leaves = leaves_of(node, &duty.seed, duty.n);
+			let values: Vec<Vec<i32>> = duty
+				.indices
+				.iter()
+				.map(|&i| match node.opening {
+					Opening::Mismatch => quantised_output(&mlp_spec(), &duty.seed, i, 0.0)
+						.into_iter()
+						.map(|v| v.wrapping_add(1 << 20))
+						.collect(),
+					_ => committed_output(node, &duty.seed, i),
+				})
+				.collect();
+			let proofs = OpenedProofs::truncate_from(
+				duty.indices.iter().map(|&i| merkle_proof(&leaves, i).unwrap()).collect(),
+			);
+			let submission = Submission::Reveal { round, outputs: outputs(values), proofs };
+			assert_eq!(submit(node.name, submission), Ok(Ok(())), "{} reveals", node.name);
+		}
+	}
+}
+
+/// Plays round `round` to its end: issue, commits, draw, verifications, reveals, verdicts,
+/// pruning. Checks the pallet's invariants at every block.
+fn play_round(round: u32, nodes: &[Node]) {
+	register(nodes);
+	issue(round);
+	commit_all(round, nodes);
+	run_until(|| {
+		Challenges::do_try_state().unwrap();
+		matches!(round_phase(round), Some(Phase::Open { .. }) | None)
+	});
+	let Some(Phase::Open { verify_until, .. }) = round_phase(round) else { return };
+	verify_all(round, nodes);
+	run_to_block(verify_until + 1);
+	reveal_all(round, nodes);
+	run_until(|| {
+		Challenges::do_try_state().unwrap();
+		round_phase(round).is_none()
+	});
+}
+
+fn audited_everything() -> ProtocolParams {
+	ProtocolParams { audit_probability: Perbill::one(), ..ProtocolParams::TESTNET }
+}
+
+fn set_params(params: ProtocolParams) {
+	assert_ok!(Challenges::set_params(RuntimeOrigin::root(), params));
+}
+
+fn events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Challenges(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}
+
+fn faults() -> Vec<(AccountId, Fault)> {
+	events()
+		.into_iter()
+		.filter_map(|e| match e {
+			Event::Faulted { worker, fault, .. } => Some((worker, fault)),
+			_ => None,
+		})
+		.collect()
+}
+
+fn penalised() -> Vec<AccountId> {
+	events()
+		.into_iter()
+		.filter_map(|e| match e {
+			Event::VerifierPenalised { verifier, .. } => Some(verifier),
+			_ => None,
+		})
+		.collect()
+}
+
+fn four_honest() -> Vec<Node> {
+	vec![node(1, "Alice"), node(2, "Bob"), node(3, "Charlie"), node(4, "Dave")]
+}
+
+// ---- issue ------------------------------------------------------------------------------------
+
+#[test]
+fn a_round_is_issued_per_session_with_seeded_challenges() {
+	new_test_ext().execute_with(|| {
+		let mut nodes = four_honest();
+		nodes[3].class = HardwareClass::Gpu;
+		register(&nodes);
+		issue(0);
+		let info = Rounds::<Test>::get(0).unwrap();
+		assert_eq!(info.start, 1);
+		assert_eq!(info.phase, Phase::Commit { until: 1 + 8 });
+		assert_eq!(RoundWorkers::<Test>::get(0).len(), 4);
+		assert!(RoundWorkers::<Test>::get(0).windows(2).all(|w| w[0].key < w[1].key));
+		let alice = Challenges::duties(&key("Alice")).challenges;
+		assert_eq!(alice.len(), 1);
+		assert_eq!((alice[0].model, alice[0].n, alice[0].deadline), (0, 32, 1 + 6));
+		let dave = Challenges::duties(&key("Dave")).challenges;
+		assert_eq!((dave[0].n, dave[0].deadline, dave[0].class), (128, 1 + 4, HardwareClass::Gpu));
+		let seed = poai_primitives::challenge_seed(&info.randomness, 0, &key("Alice"));
+		assert_eq!(alice[0].seed, seed);
+		assert_ne!(alice[0].seed, Challenges::duties(&key("Bob")).challenges[0].seed);
+		assert!(Challenges::duties(&key("Eve")).is_empty());
+		// The same session issues nothing more; the next one does, with another randomness.
+		run_to_block(5);
+		assert_eq!(ActiveRounds::<Test>::get().into_inner(), vec![0]);
+		set_session(1);
+		run_to_block(6);
+		assert_eq!(ActiveRounds::<Test>::get().into_inner(), vec![0, 1]);
+		assert_ne!(Rounds::<Test>::get(1).unwrap().randomness, info.randomness);
+		assert!(events().contains(&Event::RoundIssued {
+			round: 1,
+			workers: 4,
+			models: 1,
+			commit_until: 14
+		}));
+	});
+}
+
+#[test]
+fn rounds_in_flight_are_bounded() {
+	new_test_ext().execute_with(|| {
+		register(&four_honest());
+		for session in 0..crate::MAX_ACTIVE_ROUNDS {
+			issue(session);
+		}
+		set_session(9);
+		run_to_block(System::block_number() + 1);
+		assert!(!Rounds::<Test>::contains_key(9));
+		assert!(events().contains(&Event::RoundSkipped { round: 9 }));
+		assert_eq!(ActiveRounds::<Test>::get().len() as u32, crate::MAX_ACTIVE_ROUNDS);
+	});
+}
+
+// ---- honest rounds ---------------------------------------------------------------------------
+
+#[test]
+fn an_honest_audited_round_passes_and_earns_points() {
+	new_test_ext().execute_with(|| {
+		set_params(audited_everything());
+		let nodes = four_honest();
+		play_round(0, &nodes);
+		for node in &nodes {
+			assert_eq!(outcomes_of(node.stash), vec![RoundOutcome::Passed], "{}", node.name);
+			// 32 samples × 64 FLOPs at 1e8 FLOPs per point is one point, at 50% reputation
+			// still one (never zero).
+			assert_eq!(points_of(node.stash), 1);
+		}
+		let audited =
+			events().iter().filter(|e| matches!(e, Event::Passed { audited: true, .. })).count();
+		assert_eq!(audited, 4);
+		assert!(faults().is_empty() && penalised().is_empty() && offences().is_empty());
+		assert!(events().contains(&Event::RoundClosed { round: 0 }));
+		// Everything of the round is pruned.
+		assert!(ActiveRounds::<Test>::get().is_empty());
+		assert_eq!(Commitments::<Test>::iter().count(), 0);
+		assert_eq!(Audits::<Test>::iter().count(), 0);
+		assert_eq!(Verifications::<Test>::iter().count(), 0);
+		assert_eq!(Reveals::<Test>::iter().count(), 0);
+		assert_eq!(RoundWorkers::<Test>::iter().count(), 0);
+	});
+}
+
+#[test]
+fn points_scale_with_the_work() {
+	new_test_ext().execute_with(|| {
+		set_params(ProtocolParams { flops_per_point: 64, ..audited_everything() });
+		let mut nodes = four_honest();
+		nodes[3].class = HardwareClass::Gpu;
+		play_round(0, &nodes);
+		// The pass is recorded first: reputation is then 100% in the mock.
+		// 64 FLOPs per sample at 64 FLOPs per point: one point per sample.
+		assert_eq!(points_of(1), 32);
+		assert_eq!(points_of(4), 128);
+	});
+}
+
+#[test]
+fn verifiers_are_other_validators_preferring_another_class() {
+	new_test_ext().execute_with(|| {
+		set_params(ProtocolParams { verifiers: 1, ..audited_everything() });
+		let mut nodes = four_honest();
+		nodes[3].class = HardwareClass::Gpu;
+		register(&nodes);
+		issue(0);
+		commit_all(0, &nodes);
+		run_until(|| matches!(round_phase(0), Some(Phase::Open { .. })));
+		let workers = RoundWorkers::<Test>::get(0);
+		let dave = Challenges::slot_of(&workers, &key("Dave")).unwrap();
+		for (slot, audit) in Audits::<Test>::iter_prefix(0) {
+			assert_eq!(audit.verifiers.len(), 1);
+			assert_ne!(audit.verifiers[0], slot);
+			if workers[slot as usize].class == HardwareClass::Cpu {
+				assert_eq!(audit.verifiers[0], dave, "the only GPU verifies every CPU worker");
+			}
+		}
+	});
+}
+
+// ---- cheating workers ------------------------------------------------------------------------
+
+#[test]
+fn a_lazy_worker_is_faulted_and_reported() {
+	new_test_ext().execute_with(|| {
+		set_params(audited_everything());
+		let mut nodes = four_honest();
+		nodes[0].work = Work::Lazy;
+		play_round(0, &nodes);
+		assert_eq!(faults(), vec![(1, Fault::OutsideTolerance)]);
+		assert_eq!(outcomes_of(1), vec![RoundOutcome::Failed]);
+		assert_eq!(points_of(1), 0);
+		let reported = offences();
+		assert_eq!(reported.len(), 1);
+		assert_eq!(
+			(reported[0].offender, reported[0].kind, reported[0].fraction, reported[0].round),
+			(1, OffenceKind::Fraud, Perbill::from_percent(20), 0)
+		);
+		assert_eq!(reported[0].validator_set_count, 4);
+		// Its verifiers agreed among themselves: none is penalised; the honest workers pass.
+		assert!(penalised().is_empty());
+		for stash in 2..=4 {
+			assert_eq!(outcomes_of(stash), vec![RoundOutcome::Passed]);
+		}
+	});
+}
+
+#[test]
+fn a_partial_worker_is_caught_exactly_when_a_faked_sample_is_opened() {
+	new_test_ext().execute_with(|| {
+		set_params(audited_everything());
+		let (mut caught, mut escaped) = (0, 0);
+		for round in 0..12 {
+			set_salt(round as u64);
+			let mut nodes = four_honest();
+			nodes[1].work = Work::Partial(250);
+			register(&nodes);
+			issue(round);
+			let seed = Challenges::duties(&key("Bob")).challenges[0].seed;
+			commit_all(round, &nodes);
+			run_until(|| matches!(round_phase(round), Some(Phase::Open { .. })));
+			let slot = Challenges::slot_of(&RoundWorkers::<Test>::get(round), &key("Bob")).unwrap();
+			let opened = Audits::<Test>::get(round, slot).unwrap().indices;
+			let hit = opened.iter().any(|&i| faked(&seed, i, 250));
+			let before = faults().len();
+			let Some(Phase::Open { verify_until, .. }) = round_phase(round) else { panic!() };
+			verify_all(round, &nodes);
+			run_to_block(verify_until + 1);
+			reveal_all(round, &nodes);
+			run_until(|| round_phase(round).is_none());
+			let faulted = faults().len() > before;
+			assert_eq!(faulted, hit, "round {round}: opened {opened:?}");
+			if hit {
+				caught += 1
+			} else {
+				escaped += 1
+			}
+		}
+		// With a quarter faked and four samples opened, both happen within 12 rounds.
+		assert!(caught > 0 && escaped > 0, "caught {caught}, escaped {escaped}");
+	});
+}
+
+#[test]
+fn a_reveal_that_does_not_match_the_commitment_is_a_fault() {
+	new_test_ext().execute_with(|| {
+		set_params(audited_everything());
+		let mut nodes = four_honest();
+		nodes[2].opening = Opening::Mismatch;
+		play_round(0, &nodes);
+		assert!(events().contains(&Event::Revealed { round: 0, worker: 3, valid: false }));
+		assert_eq!(faults(), vec![(3, Fault::BadProof)]);
+		assert_eq!(offences()[0].kind, OffenceKind::Fraud);
+	});
+}
+
+#[test]
+fn a_worker_that_never_reveals_is_faulted() {
+	new_test_ext().execute_with(|| {
+		set_params(audited_everything());
+		let mut nodes = four_honest();
+		nodes[0].opening = Opening::Never;
+		play_round(0, &nodes);
+		assert_eq!(faults(), vec![(1, Fault::NoReveal)]);
+		assert_eq!(outcomes_of(1), vec![RoundOutcome::Failed]);
+	});
+}
+
+#[test]
+fn missed_rounds_are_recorded_and_a_run_of_them_is_reported() {
+	new_test_ext().execute_with(|| {
+		let mut nodes = four_honest();
+		nodes[3].work = Work::Skip;
+		for round in 0..3 {
+			play_round(round, &nodes);
+		}
+		assert_eq!(outcomes_of(4), vec![RoundOutcome::Missed; 3]);
+		assert!(events().contains(&Event::Missed { round: 1, worker: 4, streak: 2 }));
+		let reported = offences();
+		assert_eq!(reported.len(), 1);
+		assert_eq!(
+			(reported[0].offender, reported[0].kind, reported[0].fraction, reported[0].round),
+			(4, OffenceKind::RepeatedMisses, Perbill::from_percent(1), 2)
+		);
+		assert_eq!(MissStreaks::<Test>::get(4), None, "the streak restarts after a report");
+		// A committed round ends a streak.
+		nodes[3].work = Work::Skip;
+		play_round(3, &nodes);
+		nodes[3].work = Work::Honest;
+		play_round(4, &nodes);
+		assert_eq!(MissStreaks::<Test>::get(4), None);
+	});
+}
+
+// ---- cheating verifiers ----------------------------------------------------------------------
+
+#[test]
+fn a_guessing_verifier_is_penalised_and_the_honest_worker_passes() {
+	new_test_ext().execute_with(|| {
+		set_params(audited_everything());
+		let mut nodes = four_honest();
+		nodes[3].verifying = Verifying::Guess;
+		play_round(0, &nodes);
+		assert!(faults().is_empty());
+		// Dave verified three workers (r = 3 of the three others) and stood alone each time.
+		assert_eq!(penalised(), vec![4, 4, 4]);
+		assert_eq!(outcomes_of(4).iter().filter(|o| **o == RoundOutcome::Failed).count(), 3);
+		for stash in 1..=3 {
+			assert_eq!(outcomes_of(stash), vec![RoundOutcome::Passed]);
+		}
+	});
+}
+
+#[test]
+fn a_verifier_cannot_copy_the_reveal_and_a_worker_cannot_reveal_before_the_verifiers() {
+	new_test_ext().execute_with(|| {
+		set_params(audited_everything());
+		let nodes = four_honest();
+		register(&nodes);
+		issue(0);
+		commit_all(0, &nodes);
+		run_until(|| matches!(round_phase(0), Some(Phase::Open { .. })));
+		let Some(Phase::Open { verify_until, .. }) = round_phase(0) else { panic!() };
+		// Alice tries to reveal while the verifiers still work: refused as premature.
+		let duty = Challenges::duties(&key("Alice")).reveals.remove(0);
+		assert_eq!(duty.opens, verify_until + 1);
+		let leaves = leaves_of(&nodes[0], &duty.seed, duty.n);
+		let reveal = Submission::Reveal {
+			round: 0,
+			outputs: outputs(
+				duty.indices.iter().map(|&i| committed_output(&nodes[0], &duty.seed, i)).collect(),
+			),
+			proofs: OpenedProofs::truncate_from(
+				duty.indices.iter().map(|&i| merkle_proof(&leaves, i).unwrap()).collect(),
+			),
+		};
+		assert_eq!(submit("Alice", reveal.clone()), Err(InvalidTransaction::Future.into()));
+		// After the verify window a verification is refused: nobody verifies with the reveal
+		// in sight.
+		run_to_block(verify_until + 1);
+		let duty = Challenges::duties(&key("Bob")).verifications;
+		assert!(duty.is_empty(), "no verification is owed after the window");
+		let late = Submission::Verify {
+			round: 0,
+			worker: key("Alice"),
+			outputs: outputs(vec![vec![0; 4]; 4]),
+		};
+		assert_eq!(submit("Bob", late), Err(stale()));
+		assert_eq!(submit("Alice", reveal), Ok(Ok(())));
+	});
+}
+
+#[test]
+fn two_colluding_verifiers_out_of_three_decide_the_verdict() {
+	// The majority rule's limit, measured: with r = 3, two colluders carry the vote. The honest
+	// minority is penalised on reputation only (never slashed), and the chance that two of
+	// three random verifiers collude is what ADR 0003 bounds.
+	new_test_ext().execute_with(|| {
+		set_params(ProtocolParams { verifiers: 3, ..audited_everything() });
+		// A lazy worker covered by two colluders: it passes, the honest verifier is penalised.
+		let mut nodes = four_honest();
+		nodes[0].work = Work::Lazy;
+		nodes[0].verifying = Verifying::Never;
+		nodes[1].verifying = Verifying::Collude;
+		nodes[2].verifying = Verifying::Collude;
+		register(&nodes);
+		issue(0);
+		commit_all(0, &nodes);
+		run_until(|| matches!(round_phase(0), Some(Phase::Open { .. })));
+		let Some(Phase::Open { verify_until, .. }) = round_phase(0) else { panic!() };
+		// Only Alice's audit matters here: the others' verifiers submit honestly.
+		let slot = Challenges::slot_of(&RoundWorkers::<Test>::get(0), &key("Alice")).unwrap();
+		assert_eq!(Audits::<Test>::get(0, slot).unwrap().verifiers.len(), 3);
+		verify_all(0, &nodes);
+		run_to_block(verify_until + 1);
+		reveal_all(0, &nodes);
+		run_until(|| round_phase(0).is_none());
+		assert!(!faults().iter().any(|(w, _)| *w == 1), "the colluders covered Alice");
+		assert!(events().contains(&Event::VerifierPenalised { round: 0, verifier: 4, worker: 1 }));
+	});
+	new_test_ext().execute_with(|| {
+		// Two framers against an honest worker: it is faulted; the honest verifier penalised.
+		set_params(ProtocolParams { verifiers: 3, ..audited_everything() });
+		let mut nodes = four_honest();
+		nodes[1].verifying = Verifying::Frame;
+		nodes[2].verifying = Verifying::Frame;
+		play_round(0, &nodes);
+		assert!(faults().contains(&(1, Fault::OutsideTolerance)));
+		assert!(events().contains(&Event::VerifierPenalised { round: 0, verifier: 4, worker: 1 }));
+	});
+}
+
+#[test]
+fn split_verifiers_are_inconclusive_and_the_next_round_is_re_audited_by_more() {
+	new_test_ext().execute_with(|| {
+		set_params(ProtocolParams { verifiers: 2, ..audited_everything() });
+		// Three workers: each is verified by the two others. Charlie guesses.
+		let mut nodes = vec![node(1, "Alice"), node(2, "Bob"), node(3, "Charlie")];
+		nodes[2].verifying = Verifying::Guess;
+		play_round(0, &nodes);
+		assert!(events().contains(&Event::Inconclusive { round: 0, worker: 1 }));
+		assert!(events().contains(&Event::Inconclusive { round: 0, worker: 2 }));
+		assert!(faults().is_empty() && penalised().is_empty());
+		assert_eq!(ReAudits::<Test>::get(1), Some(2));
+		// Next round: audited even at p = 0, by 2 + 2 verifiers (capped by the two available).
+		set_params(ProtocolParams {
+			verifiers: 2,
+			audit_probability: Perbill::zero(),
+			..ProtocolParams::TESTNET
+		});
+		let mut nodes = vec![
+			node(1, "Alice"),
+			node(2, "Bob"),
+			node(3, "Charlie"),
+			node(4, "Dave"),
+			node(5, "Eve"),
+		];
+		nodes[2].verifying = Verifying::Honest;
+		register(&nodes);
+		issue(1);
+		commit_all(1, &nodes);
+		run_until(|| matches!(round_phase(1), Some(Phase::Open { .. })));
+		let workers = RoundWorkers::<Test>::get(1);
+		let alice = Challenges::slot_of(&workers, &key("Alice")).unwrap();
+		let audit = Audits::<Test>::get(1, alice).expect("re-audited despite p = 0");
+		assert_eq!((audit.verifiers.len(), audit.extra_verifiers), (4, 2));
+		assert_eq!(ReAudits::<Test>::get(1), None);
+		assert_eq!(Audits::<Test>::iter_prefix(1).count(), 2, "only the re-audits at p = 0");
+	});
+}
+
+#[test]
+fn a_verifier_that_does_not_submit_misses_and_the_rest_decide() {
+	new_test_ext().execute_with(|| {
+		set_params(audited_everything());
+		let mut nodes = four_honest();
+		nodes[3].verifying = Verifying::Never;
+		play_round(0, &nodes);
+		assert!(faults().is_empty());
+		let missed = events()
+			.iter()
+			.filter(|e| matches!(e, Event::VerifierMissed { verifier: 4, .. }))
+			.count();
+		assert_eq!(missed, 3);
+		assert_eq!(outcomes_of(4).iter().filter(|o| **o == RoundOutcome::Missed).count(), 3);
+	});
+}
+
+// ---- malformed, late, duplicate and replayed submissions -------------------------------------
+
+#[test]
+fn submissions_are_refused_before_they_reach_a_block() {
+	new_test_ext().execute_with(|| {
+		let nodes = four_honest();
+		register(&nodes);
+		issue(0);
+		let duty = Challenges::duties(&key("Alice")).challenges.remove(0);
+		let root = commitment_root(&leaves_of(&nodes[0], &duty.seed, duty.n));
+		let commit = |round, n| Submission::Commit { round, root, n, wall_time_ms: 5 };
+		// Signed by another key than the one claimed.
+		assert_eq!(
+			apply(call_signed_by("Bob", "Alice", commit(0, 32))),
+			Err(InvalidTransaction::BadProof.into())
+		);
+		// A signature over other fields (the round swapped after signing).
+		let mut call = call_signed_by("Alice", "Alice", commit(0, 32));
+		if let crate::Call::commit { round, .. } = &mut call {
+			*round = 7;
+		}
+		assert_eq!(apply(call), Err(stale()), "round 7 is not in flight");
+		// Not a worker of the round.
+		assert_eq!(submit("Ferdie", commit(0, 32)), Err(custom(Error::NotAWorker)));
+		// The wrong batch size.
+		assert_eq!(submit("Alice", commit(0, 31)), Err(custom(Error::WrongBatchSize)));
+		// Accepted once…
+		assert_eq!(submit("Alice", commit(0, 32)), Ok(Ok(())));
+		assert!(
+			Commitments::<Test>::contains_key(0, 0) || Commitments::<Test>::iter().count() == 1
+		);
+		// …and a duplicate is stale, as is the very same transaction replayed.
+		assert_eq!(submit("Alice", commit(0, 32)), Err(stale()));
+		// After the deadline (start 1 + 6 blocks), Bob is late.
+		run_to_block(8);
+		let bob = nodes[1];
+		let duty = Challenges::duties(&key("Bob")).challenges;
+		assert!(duty.is_empty(), "no challenge is owed after the deadline");
+		let seed = poai_primitives::challenge_seed(
+			&Rounds::<Test>::get(0).unwrap().randomness,
+			0,
+			&key("Bob"),
+		);
+		let late = Submission::Commit {
+			round: 0,
+			root: commitment_root(&leaves_of(&bob, &seed, 32)),
+			n: 32,
+			wall_time_ms: 5,
+		};
+		assert_eq!(submit("Bob", late), Err(stale()));
+	});
+}
+
+#[test]
+fn malformed_and_oversized_outputs_are_refused() {
+	new_test_ext().execute_with(|| {
+		set_params(audited_everything());
+		let nodes = four_honest();
+		register(&nodes);
+		issue(0);
+		commit_all(0, &nodes);
+		run_until(|| matches!(round_phase(0), Some(Phase::Open { .. })));
+		let duty = Challenges::duties(&key("Bob")).verifications.remove(0);
+		let verify = |values: Vec<Vec<i32>>| Submission::Verify {
+			round: 0,
+			worker: duty.worker.clone(),
+			outputs: outputs(values),
+		};
+		// One output short; one output of the wrong length.
+		assert_eq!(
+			submit("Bob", verify(vec![vec![0; 4]; 3])),
+			Err(custom(Error::MalformedOutputs))
+		);
+		let mut values = vec![vec![0; 4]; 4];
+		values[2].push(0);
+		assert_eq!(submit("Bob", verify(values)), Err(custom(Error::MalformedOutputs)));
+		// Not a verifier of this audit: the audited worker itself.
+		let own = find(&nodes, &duty.worker).name;
+		assert_eq!(
+			submit(
+				own,
+				Submission::Verify {
+					round: 0,
+					worker: duty.worker.clone(),
+					outputs: outputs(vec![vec![0; 4]; 4])
+				}
+			),
+			Err(custom(Error::NotAVerifier))
+		);
+		// A reveal with a proof missing.
+		let reveal_duty = Challenges::duties(&key("Alice")).reveals.remove(0);
+		run_to_block(reveal_duty.opens);
+		let reveal = Submission::Reveal {
+			round: 0,
+			outputs: outputs(vec![vec![0; 4]; 4]),
+			proofs: OpenedProofs::truncate_from(vec![Default::default(); 3]),
+		};
+		assert_eq!(submit("Alice", reveal), Err(custom(Error::MalformedOutputs)));
+		// More outputs than any audit opens do not even decode.
+		let mut encoded = crate::Call::<Test>::verify {
+			key: key("Bob"),
+			round: 0,
+			worker: duty.worker.clone(),
+			outputs: outputs(vec![vec![0; 4]; 16]),
+			signature: WorkerSignature::from(pair("Bob").sign(b"x")),
+		}
+		.encode();
+		// Bump the outer length prefix (compact 16 → 17: one byte, 16 << 2 → 17 << 2).
+		let position = 1 + 32 + 4 + 32;
+		assert_eq!(encoded[position], 16 << 2);
+		encoded[position] = 17 << 2;
+		assert!(crate::Call::<Test>::decode(&mut &encoded[..]).is_err());
+	});
+}
+
+#[test]
+fn only_authorised_transactions_dispatch() {
+	new_test_ext().execute_with(|| {
+		register(&four_honest());
+		issue(0);
+		let call = call_signed_by(
+			"Alice",
+			"Alice",
+			Submission::Commit { round: 0, root: H256::zero(), n: 32, wall_time_ms: 1 },
+		);
+		let crate::Call::commit { key, round, root, n, wall_time_ms, signature } = call else {
+			panic!()
+		};
+		assert_noop!(
+			Challenges::commit(
+				RuntimeOrigin::signed(1),
+				key.clone(),
+				round,
+				root,
+				n,
+				wall_time_ms,
+				signature.clone()
+			),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Challenges::commit(RuntimeOrigin::root(), key, round, root, n, wall_time_ms, signature),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+// ---- models and validator sets ---------------------------------------------------------------
+
+#[test]
+fn a_retired_model_is_not_issued_and_a_class_without_models_owes_nothing() {
+	new_test_ext().execute_with(|| {
+		let mut gpu_only = mlp_spec();
+		gpu_only.onnx_hash = H256::repeat_byte(2);
+		gpu_only.classes.retain(|c| c.class == HardwareClass::Gpu);
+		set_model(1, gpu_only);
+		retire_model(0);
+		let mut nodes = four_honest();
+		nodes[3].class = HardwareClass::Gpu;
+		register(&nodes);
+		issue(0);
+		assert_eq!(
+			RoundModels::<Test>::get(0).iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+			vec![1]
+		);
+		assert!(Challenges::duties(&key("Alice")).challenges.is_empty());
+		assert_eq!(Challenges::duties(&key("Dave")).challenges[0].model, 1);
+		let commit = Submission::Commit { round: 0, root: H256::zero(), n: 32, wall_time_ms: 1 };
+		assert_eq!(submit("Alice", commit), Err(custom(Error::NoChallenge)));
+		// Nobody is charged a miss for a challenge never issued.
+		run_until(|| round_phase(0).is_none());
+		assert_eq!(outcomes_of(1), vec![]);
+		assert_eq!(outcomes_of(4), vec![RoundOutcome::Missed]);
+	});
+}
+
+#[test]
+fn a_model_retired_mid_round_is_still_judged_on_its_snapshot() {
+	new_test_ext().execute_with(|| {
+		set_params(audited_everything());
+		let nodes = four_honest();
+		register(&nodes);
+		issue(0);
+		retire_model(0);
+		commit_all(0, &nodes);
+		run_until(|| matches!(round_phase(0), Some(Phase::Open { .. })));
+		let Some(Phase::Open { verify_until, .. }) = round_phase(0) else { panic!() };
+		verify_all(0, &nodes);
+		run_to_block(verify_until + 1);
+		reveal_all(0, &nodes);
+		run_until(|| round_phase(0).is_none());
+		assert_eq!(outcomes().len(), 4);
+		assert!(outcomes().iter().all(|(_, o)| *o == RoundOutcome::Passed));
+		// The next round issues nothing.
+		issue(1);
+		assert!(RoundModels::<Test>::get(1).is_empty());
+		assert!(Challenges::duties(&key("Alice")).is_empty());
+	});
+}
+
+#[test]
+fn without_other_validators_rounds_pass_unaudited_and_without_workers_rounds_are_empty() {
+	new_test_ext().execute_with(|| {
+		set_params(audited_everything());
+		let mut nodes = vec![node(1, "Alice"), node(2, "Bob")];
+		nodes[1].validator = false;
+		play_round(0, &nodes);
+		// Alice's only possible verifier is not a validator; Bob's only one is Alice.
+		assert!(events().contains(&Event::Passed {
+			round: 0,
+			worker: 1,
+			audited: false,
+			points: 1
+		}));
+		assert!(events().contains(&Event::Passed {
+			round: 0,
+			worker: 2,
+			audited: true,
+			points: 1
+		}));
+		System::reset_events();
+		play_round(1, &[]);
+		assert!(events()
+			.iter()
+			.any(|e| matches!(e, Event::RoundIssued { round: 1, workers: 0, models: 1, .. })));
+		assert!(events().contains(&Event::RoundClosed { round: 1 }));
+		assert_eq!(outcomes().len(), 2);
+	});
+}
+
+// ---- chunking and bounds ---------------------------------------------------------------------
+
+#[test]
+fn draws_verdicts_and_pruning_run_in_bounded_chunks() {
+	const NAMES: [&str; 10] = ["W0", "W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W9"];
+	let nodes: Vec<Node> =
+		NAMES.iter().enumerate().map(|(i, name)| node(i as AccountId + 10, name)).collect();
+	let mut ext = new_test_ext();
+	let reveal_until = ext.execute_with(|| {
+		set_params(audited_everything());
+		register(&nodes);
+		issue(0);
+		commit_all(0, &nodes);
+		let Some(Phase::Commit { until }) = round_phase(0) else { panic!() };
+		run_to_block(until + 1);
+		// 10 workers at 4 draws per block: 4, 8, then done.
+		assert_eq!(round_phase(0), Some(Phase::Drawing { next: 4 }));
+		run_to_block(until + 2);
+		assert_eq!(round_phase(0), Some(Phase::Drawing { next: 8 }));
+		run_to_block(until + 3);
+		let Some(Phase::Open { verify_until, reveal_until }) = round_phase(0) else { panic!() };
+		verify_all(0, &nodes);
+		run_to_block(verify_until + 1);
+		reveal_all(0, &nodes);
+		reveal_until
+	});
+	// Storage written in earlier blocks is in the database, where removal limits apply (keys
+	// still in the overlay are removed without counting).
+	ext.commit_all().unwrap();
+	ext.execute_with(|| {
+		run_to_block(reveal_until + 1);
+		// Two verdicts per block.
+		assert_eq!(round_phase(0), Some(Phase::Judging { next: 2 }));
+		let mut blocks = 1;
+		while matches!(round_phase(0), Some(Phase::Judging { .. })) && blocks < 20 {
+			run_to_block(System::block_number() + 1);
+			blocks += 1;
+		}
+		assert_eq!(blocks, 5, "ten verdicts at two per block");
+		assert_eq!(outcomes().iter().filter(|(_, o)| *o == RoundOutcome::Passed).count(), 10);
+	});
+	ext.commit_all().unwrap();
+	// 10 commitments + 10 audits + 30 verifications + 10 reveals, 8 keys per block (the last
+	// verdict block may have started with its leftover budget). Each block is committed, as
+	// block import does.
+	let mut pruning_blocks = 0;
+	while ext.execute_with(|| round_phase(0).is_some()) && pruning_blocks < 20 {
+		ext.execute_with(|| {
+			assert_eq!(round_phase(0), Some(Phase::Pruning));
+			run_to_block(System::block_number() + 1);
+			Challenges::do_try_state().unwrap();
+		});
+		ext.commit_all().unwrap();
+		pruning_blocks += 1;
+	}
+	ext.execute_with(|| {
+		assert!(round_phase(0).is_none());
+		assert!((6..=8).contains(&pruning_blocks), "pruned in {pruning_blocks} blocks");
+		assert_eq!(Verifications::<Test>::iter().count(), 0);
+		assert_eq!(Commitments::<Test>::iter().count(), 0);
+	});
+}
+
+#[test]
+fn set_params_is_root_only_and_checked() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Challenges::set_params(RuntimeOrigin::signed(1), ProtocolParams::TESTNET),
+			DispatchError::BadOrigin
+		);
+		for bad in [
+			ProtocolParams { commit_window: 0, ..ProtocolParams::TESTNET },
+			ProtocolParams { verify_window: 0, ..ProtocolParams::TESTNET },
+			ProtocolParams { reveal_window: 0, ..ProtocolParams::TESTNET },
+			ProtocolParams { audit_samples: 0, ..ProtocolParams::TESTNET },
+			ProtocolParams { audit_samples: 17, ..ProtocolParams::TESTNET },
+			ProtocolParams { verifiers: 0, ..ProtocolParams::TESTNET },
+			ProtocolParams { verifiers: 8, ..ProtocolParams::TESTNET },
+			ProtocolParams { flops_per_point: 0, ..ProtocolParams::TESTNET },
+		] {
+			assert_noop!(
+				Challenges::set_params(RuntimeOrigin::root(), bad),
+				Error::<Test>::InvalidParams
+			);
+		}
+		let params = ProtocolParams { audit_samples: 16, verifiers: 7, ..ProtocolParams::TESTNET };
+		assert_ok!(Challenges::set_params(RuntimeOrigin::root(), params));
+		assert_eq!(Params::<Test>::get(), params);
+		// Rounds in flight keep the parameters they were issued with.
+		register(&four_honest());
+		issue(0);
+		set_params(ProtocolParams::TESTNET);
+		assert_eq!(Rounds::<Test>::get(0).unwrap().params, params);
+	});
+}
+
+// ---- the runtime-API path: keystore and transaction pool -------------------------------------
+
+#[test]
+fn submit_signs_with_the_keystore_and_reaches_the_pool() {
+	use sp_core::offchain::{testing::TestTransactionPoolExt, TransactionPoolExt};
+	use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
+	use std::sync::Arc;
+
+	let (pool, pool_state) = TestTransactionPoolExt::new();
+	let keystore = MemoryKeystore::new();
+	keystore.sr25519_generate_new(poai_primitives::POAI_KEY_TYPE, Some("//Alice")).unwrap();
+	let mut ext = new_test_ext();
+	ext.register_extension(TransactionPoolExt::new(pool));
+	ext.register_extension(KeystoreExt(Arc::new(keystore)));
+	ext.execute_with(|| {
+		let nodes = four_honest();
+		register(&nodes);
+		issue(0);
+		let duty = Challenges::duties(&key("Alice")).challenges.remove(0);
+		let root = commitment_root(&leaves_of(&nodes[0], &duty.seed, duty.n));
+		let commit = Submission::Commit { round: 0, root, n: duty.n, wall_time_ms: 12 };
+		assert_eq!(Challenges::submit(key("Alice"), commit.clone()), Ok(()));
+		// Bob's key is not in this node's keystore.
+		assert_eq!(Challenges::submit(key("Bob"), commit), Err(SubmitError::SigningFailed));
+		let transactions = std::mem::take(&mut pool_state.write().transactions);
+		assert_eq!(transactions.len(), 1);
+		let xt = UncheckedExtrinsic::decode(&mut &transactions[0][..]).unwrap();
+		let info = xt.get_dispatch_info();
+		let len = xt.encoded_size();
+		let checked = Checkable::check(xt, &frame_system::ChainContext::<Test>::default()).unwrap();
+		checked.validate::<Test>(TransactionSource::Local, &info, len).unwrap();
+		assert_eq!(checked.apply::<Test>(&info, len).unwrap().map(|_| ()), Ok(()));
+		assert!(events()
+			.iter()
+			.any(|e| matches!(e, Event::Committed { worker: 1, wall_time_ms: 12, .. })));
+	});
+}
+
+// ---- statistics over many rounds -------------------------------------------------------------
+
+#[test]
+fn detection_rate_of_a_partial_cheater_matches_the_sampling_bound() {
+	// f = 1/4 of the samples faked, k = 4 opened out of n = 32, every round audited. A round
+	// is caught exactly when an opened sample is faked: the hypergeometric
+	// 1 − C(n − m, k) / C(n, k) for the m faked samples of that round, ≈ 1 − (1 − f)^k.
+	const ROUNDS: u32 = 300;
+	new_test_ext().execute_with(|| {
+		set_params(audited_everything());
+		let mut nodes = vec![node(1, "Alice"), node(2, "Bob"), node(3, "Charlie"), node(4, "Dave")];
+		nodes[0].work = Work::Partial(250);
+		let mut expected = 0.0f64;
+		for round in 0..ROUNDS {
+			set_salt(u64::from(round));
+			register(&nodes);
+			set_session(round);
+			run_to_block(System::block_number() + 1);
+			let seed = Challenges::duties(&key("Alice")).challenges[0].seed;
+			let m = (0..32).filter(|&i| faked(&seed, i, 250)).count() as f64;
+			let miss: f64 =
+				(0..4).map(|i| (32.0 - m - i as f64).max(0.0) / (32.0 - i as f64)).product();
+			expected += 1.0 - miss;
+			commit_all(round, &nodes);
+			run_until(|| matches!(round_phase(round), Some(Phase::Open { .. })));
+			let Some(Phase::Open { verify_until, .. }) = round_phase(round) else { panic!() };
+			verify_all(round, &nodes);
+			run_to_block(verify_until + 1);
+			reveal_all(round, &nodes);
+			run_until(|| round_phase(round).is_none());
+			System::reset_events();
+		}
+		let detected = offences().iter().filter(|o| o.offender == 1).count() as f64;
+		let rate = detected / f64::from(ROUNDS);
+		let p = expected / f64::from(ROUNDS);
+		let sigma = (p * (1.0 - p) / f64::from(ROUNDS)).sqrt();
+		let bound = 1.0 - 0.75f64.powi(4);
+		assert!((rate - p).abs() <= 4.0 * sigma, "rate {rate}, expected {p} ± {}", 4.0 * sigma);
+		assert!((p - bound).abs() < 0.05, "hypergeometric {p} vs 1 − (1 − f)^k = {bound}");
+		// No honest worker was ever faulted.
+		assert!(offences().iter().all(|o| o.offender == 1));
+	});
+}
+
+#[test]
+fn honest_workers_with_float_noise_are_never_faulted() {
+	// 1e-4 relative noise on every output element (honest fp32 differences across machines are
+	// ≤ 1e-6; TF32 ≈ 6e-4): 120 fully audited rounds of four workers, three verifiers each,
+	// 4 samples per audit = 1,920 audited samples, each compared with three verifiers.
+	new_test_ext().execute_with(|| {
+		set_params(audited_everything());
+		let mut nodes = four_honest();
+		for (i, n) in nodes.iter_mut().enumerate() {
+			n.work = Work::Noisy(1e-4 * (i as f32 + 1.0) / 4.0);
+		}
+		for round in 0..120 {
+			set_salt(u64::from(round));
+			play_round(round, &nodes);
+			assert!(faults().is_empty() && penalised().is_empty(), "round {round}");
+			System::reset_events();
+		}
+		assert!(offences().is_empty());
+		assert!(outcomes().iter().all(|(_, o)| *o == RoundOutcome::Passed));
+		assert_eq!(outcomes().len(), 4 * 120);
+	});
+}
+
+#[test]
+fn genesis_params_are_checked_and_applied() {
+	let params = ProtocolParams { audit_samples: 8, ..ProtocolParams::TESTNET };
+	let storage = RuntimeGenesisConfig {
+		challenges: crate::GenesisConfig { params: Some(params), ..Default::default() },
+		..Default::default()
+	}
+	.build_storage()
+	.unwrap();
+	sp_io::TestExternalities::new(storage).execute_with(|| {
+		assert_eq!(Params::<Test>::get(), params);
+	});
+	let bad = ProtocolParams { verifiers: 0, ..ProtocolParams::TESTNET };
+	let result = std::panic::catch_unwind(|| {
+		RuntimeGenesisConfig {
+			challenges: crate::GenesisConfig { params: Some(bad), ..Default::default() },
+			..Default::default()
+		}
+		.build_storage()
+	});
+	assert!(result.is_err());
+	new_test_ext().execute_with(Challenges::integrity_test);
+}

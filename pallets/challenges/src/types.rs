@@ -1,0 +1,281 @@
+//! The records of the challenge protocol.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::BoundedVec;
+use poai_primitives::{
+	AuditIndices, HardwareClass, OpenedOutputs, Randomness, SampleIndex, WorkerId,
+};
+use scale_info::TypeInfo;
+use sp_core::H256;
+use sp_runtime::Perbill;
+
+/// Most rounds in flight at once: a round is opened every session and lives for its windows
+/// plus the blocks its draws, verdicts and pruning take.
+pub const MAX_ACTIVE_ROUNDS: u32 = 4;
+
+/// A worker's position in its round's [`crate::RoundWorkers`] snapshot.
+pub type Slot = u32;
+
+/// The parameters of the protocol, set by root.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProtocolParams {
+	/// Blocks from a round's start in which commitments are accepted (a model's class deadline
+	/// can only shorten it).
+	pub commit_window: u32,
+	/// Blocks after the audit draw in which the verifiers submit their outputs.
+	pub verify_window: u32,
+	/// Blocks after the verify window in which audited workers reveal.
+	pub reveal_window: u32,
+	/// `p`: the probability that a committed round is audited.
+	pub audit_probability: Perbill,
+	/// `k`: samples opened per audit (at most `MAX_OPENED_SAMPLES`).
+	pub audit_samples: u32,
+	/// `r`: verifiers per audit (at most `MaxVerifiers`; odd avoids ties).
+	pub verifiers: u32,
+	/// Verifiers added to the committee of a re-audit after an inconclusive verdict.
+	pub reaudit_extra_verifiers: u32,
+	/// Share of the bond slashed for a proven fault (bad proof, no reveal, outputs outside
+	/// tolerance per the verifier majority).
+	pub fraud_slash: Perbill,
+	/// Share of the bond slashed after `misses_before_slash` missed rounds in a row.
+	pub miss_slash: Perbill,
+	/// Missed rounds in a row that make an offence (0: misses are never slashed).
+	pub misses_before_slash: u32,
+	/// Floating-point operations of verified work per reward point.
+	pub flops_per_point: u64,
+}
+
+impl ProtocolParams {
+	/// Parameters for a testnet with one-minute sessions (20 blocks of 3 s): every window fits a
+	/// session; half the rounds are audited.
+	pub const TESTNET: Self = Self {
+		commit_window: 8,
+		verify_window: 3,
+		reveal_window: 3,
+		audit_probability: Perbill::from_percent(50),
+		audit_samples: 4,
+		verifiers: 3,
+		reaudit_extra_verifiers: 2,
+		fraud_slash: Perbill::from_percent(20),
+		miss_slash: Perbill::from_percent(1),
+		misses_before_slash: 3,
+		flops_per_point: 100_000_000,
+	};
+}
+
+/// Where a round stands.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum Phase<BlockNumber> {
+	/// Commitments are accepted until `until` (inclusive; each worker's own deadline may be
+	/// earlier).
+	#[codec(index = 0)]
+	Commit {
+		/// The last block of the commit window.
+		until: BlockNumber,
+	},
+	/// The audit draw runs over the snapshot; `next` is the first slot not drawn yet.
+	#[codec(index = 1)]
+	Drawing {
+		/// The next slot to draw.
+		next: Slot,
+	},
+	/// Verifiers submit until `verify_until`; then audited workers reveal until
+	/// `reveal_until` (both inclusive).
+	#[codec(index = 2)]
+	Open {
+		/// The last block verifiers can submit in.
+		verify_until: BlockNumber,
+		/// The last block audited workers can reveal in.
+		reveal_until: BlockNumber,
+	},
+	/// Verdicts are being reached; `next` is the first slot not judged yet.
+	#[codec(index = 3)]
+	Judging {
+		/// The next slot to judge.
+		next: Slot,
+	},
+	/// Judged: the round's records are being removed.
+	#[codec(index = 4)]
+	Pruning,
+}
+
+/// A round, from its issue to its verdicts.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct RoundInfo<BlockNumber> {
+	/// The block the round was issued in.
+	pub start: BlockNumber,
+	/// The randomness the challenge seeds derive from.
+	pub randomness: Randomness,
+	/// The randomness of the audit draw, taken after the commit window.
+	pub audit_randomness: Option<Randomness>,
+	/// Where the round stands.
+	pub phase: Phase<BlockNumber>,
+	/// The parameters in force when the round was issued.
+	pub params: ProtocolParams,
+}
+
+/// A worker as the round knows it: snapshotted at issue, sorted by key.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct RoundWorker<AccountId> {
+	/// The key it signs with.
+	pub key: WorkerId,
+	/// The stash behind it.
+	pub stash: AccountId,
+	/// The class it claims.
+	pub class: HardwareClass,
+	/// Whether it validates this session (only validators verify).
+	pub validator: bool,
+}
+
+/// A worker's commitment.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct Commitment<BlockNumber> {
+	/// Merkle root over the `n` leaves.
+	pub root: H256,
+	/// Number of leaves (the challenge's batch size).
+	pub n: u32,
+	/// Reported inference wall time, in milliseconds.
+	pub wall_time_ms: u32,
+	/// The block it was included in.
+	pub at: BlockNumber,
+}
+
+/// The verifier committee of an audit, by slot.
+pub type Committee<T> = BoundedVec<Slot, <T as crate::Config>::MaxVerifiers>;
+
+/// An audit of one committed challenge.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	frame_support::CloneNoBound,
+	frame_support::PartialEqNoBound,
+	frame_support::EqNoBound,
+	frame_support::DebugNoBound,
+)]
+#[scale_info(skip_type_params(MaxVerifiers))]
+#[codec(mel_bound())]
+pub struct Audit<MaxVerifiers: frame_support::traits::Get<u32>> {
+	/// The opened sample indices, ascending.
+	pub indices: AuditIndices,
+	/// The verifiers, by slot.
+	pub verifiers: BoundedVec<Slot, MaxVerifiers>,
+	/// Verifiers added because earlier audits were inconclusive.
+	pub extra_verifiers: u32,
+}
+
+/// What an audited worker revealed.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub enum Reveal {
+	/// Every proof checked out against the commitment.
+	#[codec(index = 0)]
+	Valid(OpenedOutputs),
+	/// The proof of the opened sample `index` does not match the commitment.
+	#[codec(index = 1)]
+	BadProof {
+		/// The sample whose proof failed.
+		index: SampleIndex,
+	},
+}
+
+/// Why a worker was found at fault.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum Fault {
+	/// Audited, it never revealed.
+	#[codec(index = 0)]
+	NoReveal,
+	/// A revealed output does not match its commitment.
+	#[codec(index = 1)]
+	BadProof,
+	/// The verifier majority found its outputs outside the model's tolerance.
+	#[codec(index = 2)]
+	OutsideTolerance,
+}
+
+/// The offences the protocol reports.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum OffenceKind {
+	/// A proven fault (see [`Fault`]).
+	#[codec(index = 0)]
+	Fraud,
+	/// Too many missed rounds in a row.
+	#[codec(index = 1)]
+	RepeatedMisses,
+}
