@@ -18,9 +18,10 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	genesis_config_presets, opaque::SessionKeys, AccountId, Babe, Balance, Block, Executive,
-	Grandpa, Historical, InherentDataExt, Nonce, PoaiReputation, Runtime, RuntimeCall,
-	RuntimeGenesisConfig, System, TransactionPayment, BABE_GENESIS_EPOCH_CONFIG, VERSION,
+	genesis_config_presets, opaque::SessionKeys, AccountId, Babe, Balance, Block, BlockNumber,
+	Executive, Grandpa, Historical, InherentDataExt, Nonce, PoaiChallenges, PoaiModels,
+	PoaiReputation, Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment,
+	BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
 
 impl_runtime_apis! {
@@ -241,6 +242,23 @@ impl_runtime_apis! {
 
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_poai_challenges::runtime_api::PoaiChallengesApi<Block, BlockNumber> for Runtime {
+		fn duties(key: poai_primitives::WorkerId) -> poai_primitives::Duties<BlockNumber> {
+			PoaiChallenges::duties(&key)
+		}
+
+		fn model(model: poai_primitives::ModelId) -> Option<poai_primitives::ModelSpec> {
+			<PoaiModels as poai_primitives::ModelRegistry>::model(model)
+		}
+
+		fn submit(
+			key: poai_primitives::WorkerId,
+			submission: poai_primitives::Submission,
+		) -> Result<(), poai_primitives::SubmitError> {
+			PoaiChallenges::submit(key, submission)
 		}
 	}
 

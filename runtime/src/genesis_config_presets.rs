@@ -14,14 +14,73 @@ use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
+use alloc::string::String;
 use pallet_poai_staking::StakingParams;
-use poai_primitives::{HardwareClass, WorkerId};
+use poai_primitives::{
+	ClassParams, ClassTable, HardwareClass, InputKind, InputSpec, ModelName, ModelSpec, Shape,
+	TensorName, Tolerance, WorkerId,
+};
+use sp_core::H256;
 use sp_runtime::Perbill;
 
 use crate::{
-	opaque::SessionKeys, AccountId, BabeConfig, Balance, BalancesConfig, PoaiStakingConfig,
-	RuntimeGenesisConfig, SessionConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, UNIT,
+	opaque::SessionKeys, AccountId, BabeConfig, Balance, BalancesConfig, PoaiChallengesConfig,
+	PoaiModelsConfig, PoaiStakingConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig,
+	BABE_GENESIS_EPOCH_CONFIG, UNIT,
 };
+
+/// The registry records of the challenge models in `models/`, as `models/make_models.py`
+/// wrote them (names as strings).
+const MODELS_JSON: &str = include_str!("../../models/models.json");
+
+/// One entry of `models/models.json`.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ModelJson {
+	name: String,
+	onnx_hash: H256,
+	input: InputJson,
+	output: String,
+	output_len: u32,
+	scale_bits: u8,
+	tolerance: Tolerance,
+	flops_per_sample: u64,
+	classes: Vec<ClassParams>,
+}
+
+/// The input spec of an entry of `models/models.json`.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct InputJson {
+	name: String,
+	shape: Vec<u32>,
+	kind: InputKind,
+}
+
+/// The challenge models every preset registers at genesis, read from `models/models.json`
+/// (so the hashes pinned there are the ones the chain checks model files against).
+pub fn challenge_models() -> Vec<ModelSpec> {
+	let models: Vec<ModelJson> =
+		serde_json::from_str(MODELS_JSON).expect("models/models.json is valid; qed");
+	models
+		.into_iter()
+		.map(|m| ModelSpec {
+			name: ModelName::truncate_from(m.name.into_bytes()),
+			onnx_hash: m.onnx_hash,
+			input: InputSpec {
+				name: TensorName::truncate_from(m.input.name.into_bytes()),
+				shape: Shape::truncate_from(m.input.shape),
+				kind: m.input.kind,
+			},
+			output: TensorName::truncate_from(m.output.into_bytes()),
+			output_len: m.output_len,
+			scale_bits: m.scale_bits,
+			tolerance: m.tolerance,
+			flops_per_sample: m.flops_per_sample,
+			classes: ClassTable::truncate_from(m.classes),
+		})
+		.collect()
+}
 
 /// Free balance of every endowed development account.
 pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
@@ -118,6 +177,10 @@ pub fn testnet_genesis(
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		poai_models: PoaiModelsConfig { models: challenge_models() },
+		poai_challenges: PoaiChallengesConfig {
+			params: Some(pallet_poai_challenges::ProtocolParams::TESTNET),
+		},
 	})
 }
 

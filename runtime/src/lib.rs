@@ -23,6 +23,8 @@ use alloc::vec::Vec;
 frame_benchmarking::define_benchmarks!(
 	[pallet_poai_staking, PoaiStaking]
 	[pallet_poai_reputation, PoaiReputation]
+	[pallet_poai_models, PoaiModels]
+	[pallet_poai_challenges, PoaiChallenges]
 );
 
 mod apis;
@@ -170,6 +172,12 @@ mod runtime {
 	pub type Utility = pallet_utility;
 	#[runtime::pallet_index(13)]
 	pub type Sudo = pallet_sudo;
+	#[runtime::pallet_index(14)]
+	pub type PoaiModels = pallet_poai_models;
+	// After `Session`: a round is issued in the first block of its session, once the session's
+	// validators are known.
+	#[runtime::pallet_index(15)]
+	pub type PoaiChallenges = pallet_poai_challenges;
 }
 
 /// The address format: polkadot.js apps sends `MultiAddress::Id`.

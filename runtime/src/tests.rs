@@ -3,7 +3,7 @@
 //! Blocks are built the way the node builds them: `Executive::initialize_block` with a BABE
 //! pre-runtime digest, the timestamp inherent, the extrinsics, `Executive::finalize_block`.
 
-use codec::Encode;
+use codec::{Decode, Encode};
 use frame_support::traits::Get;
 use sp_consensus_babe::{
 	digests::{PreDigest, SecondaryPlainPreDigest},
@@ -322,5 +322,121 @@ fn set_keys_without_a_valid_proof_is_rejected() {
 		);
 		assert!(matches!(results[0], Ok(Err(_))), "dispatch fails: {:?}", results[0]);
 		assert!(pallet_session::NextKeys::<Runtime>::get(eve.to_account_id()).is_none());
+	});
+}
+
+#[test]
+fn the_genesis_presets_register_the_challenge_models() {
+	genesis_from_preset("local_testnet").execute_with(|| {
+		use poai_primitives::{HardwareClass, ModelRegistry};
+		let models = genesis_config_presets::challenge_models();
+		assert_eq!(models.len(), 2);
+		for (id, spec) in models.iter().enumerate() {
+			assert_eq!(PoaiModels::model(id as u32).as_ref(), Some(spec));
+			assert_eq!(spec.validate(), Ok(()));
+		}
+		assert_eq!(PoaiModels::active_models(HardwareClass::Cpu), vec![0, 1]);
+		assert_eq!(
+			pallet_poai_challenges::Params::<Runtime>::get(),
+			pallet_poai_challenges::ProtocolParams::TESTNET
+		);
+	});
+}
+
+/// A worker's commitment goes the node's way: the runtime signs it with the keystore's `poai`
+/// key and puts a general transaction into the pool; the pool's validation accepts it, a block
+/// includes it, and the round's draw then passes the committer and records misses for the
+/// validators that did not commit.
+#[test]
+fn a_worker_commits_through_the_runtime_api_and_the_round_runs_to_its_verdicts() {
+	use poai_primitives::{commitment_root, leaf_hash, Submission, POAI_KEY_TYPE};
+	use sp_core::offchain::{testing::TestTransactionPoolExt, TransactionPoolExt};
+	use sp_keystore::Keystore;
+	use sp_runtime::transaction_validity::TransactionSource;
+
+	let keystore = sp_keystore::testing::MemoryKeystore::new();
+	keystore.sr25519_generate_new(POAI_KEY_TYPE, Some("//Alice")).unwrap();
+	let (pool, pool_state) = TestTransactionPoolExt::new();
+	let mut ext = genesis_from_preset("local_testnet");
+	ext.register_extension(sp_keystore::KeystoreExt::new(keystore));
+	ext.register_extension(TransactionPoolExt::new(pool));
+	ext.execute_with(|| {
+		let mut chain = ChainBuilder::new();
+		chain.author_block(1_000, vec![]);
+		let alice = poai_primitives::WorkerId::from(Sr25519Keyring::Alice.public());
+		let duties = PoaiChallenges::duties(&alice);
+		assert_eq!(duties.challenges.len(), 1, "round 0 challenges every genesis validator");
+		let duty = &duties.challenges[0];
+		let leaves: Vec<_> = (0..duty.n).map(|i| leaf_hash(i, &[i as i32])).collect();
+		let commit = Submission::Commit {
+			round: duty.round,
+			root: commitment_root(&leaves),
+			n: duty.n,
+			wall_time_ms: 321,
+		};
+		assert_eq!(PoaiChallenges::submit(alice.clone(), commit.clone()), Ok(()));
+		let bob = poai_primitives::WorkerId::from(Sr25519Keyring::Bob.public());
+		assert_eq!(
+			PoaiChallenges::submit(bob, commit),
+			Err(poai_primitives::SubmitError::SigningFailed),
+			"Bob's key is not in this node's keystore"
+		);
+		let transactions = std::mem::take(&mut pool_state.write().transactions);
+		assert_eq!(transactions.len(), 1);
+		let xt = UncheckedExtrinsic::decode(&mut &transactions[0][..]).unwrap();
+		// The pool validates on top of the best block and throws the state away.
+		let pool_validate = |xt: UncheckedExtrinsic, parent: H256| {
+			frame_support::storage::with_transaction(|| {
+				let validity =
+					Executive::validate_transaction(TransactionSource::External, xt, parent);
+				sp_runtime::TransactionOutcome::Rollback(Ok::<_, sp_runtime::DispatchError>(
+					validity,
+				))
+			})
+			.unwrap()
+		};
+		let validity =
+			pool_validate(xt.clone(), chain.parent_hash).expect("the pool accepts the commitment");
+		assert_eq!(
+			validity.priority,
+			<Runtime as pallet_poai_challenges::Config>::SubmissionPriority::get()
+		);
+		let results = chain.author_block(1_001, vec![xt.clone()]);
+		assert_eq!(results, vec![Ok(Ok(()))]);
+		let stash = Sr25519Keyring::AliceStash.to_account_id();
+		assert!(System::events().iter().any(|r| matches!(
+			&r.event,
+			RuntimeEvent::PoaiChallenges(pallet_poai_challenges::Event::Committed {
+				worker, wall_time_ms: 321, ..
+			}) if *worker == stash
+		)));
+		// The same transaction again is refused: once per round and step.
+		assert!(pool_validate(xt, chain.parent_hash).is_err());
+
+		// Past the commit window, the draw: Alice passes or is audited, the others missed.
+		let mut slot = 1_002;
+		while pallet_poai_challenges::Rounds::<Runtime>::get(0)
+			.is_some_and(|r| matches!(r.phase, pallet_poai_challenges::Phase::Commit { .. }))
+		{
+			chain.author_block(slot, vec![]);
+			slot += 1;
+		}
+		let bob_stash = Sr25519Keyring::BobStash.to_account_id();
+		assert_eq!(
+			PoaiReputation::summary(&bob_stash).map(|s| s.misses),
+			Some(1),
+			"Bob did not commit"
+		);
+		let alice_record = PoaiReputation::summary(&stash);
+		let audited = System::events().iter().any(|r| {
+			matches!(
+				&r.event,
+				RuntimeEvent::PoaiChallenges(pallet_poai_challenges::Event::Audited { worker, .. })
+					if *worker == stash
+			)
+		});
+		if !audited {
+			assert_eq!(alice_record.map(|s| s.passes), Some(1));
+		}
 	});
 }

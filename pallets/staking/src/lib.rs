@@ -832,6 +832,21 @@ pub mod pallet {
 			Candidates::<T>::get(who).map(|c| c.hardware_class)
 		}
 
+		/// Up to `max` candidates with a PoAI worker key: the workers the challenge protocol
+		/// issues rounds to, in storage order.
+		pub fn registered_workers(
+			max: u32,
+		) -> Vec<(T::AccountId, T::WorkerKey, HardwareClass, bool)> {
+			Candidates::<T>::iter()
+				.filter_map(|(stash, candidate)| {
+					let key = WorkerKeys::<T>::get(&stash)?;
+					let validator = Self::is_active_validator(&stash);
+					Some((stash, key, candidate.hardware_class, validator))
+				})
+				.take(max as usize)
+				.collect()
+		}
+
 		/// Whether `who` is a validator of the session now running.
 		pub fn is_active_validator(who: &T::AccountId) -> bool {
 			Exposures::<T>::contains_key(ActiveSession::<T>::get(), who)

@@ -51,6 +51,18 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::Slashed { stash: stash.clone(), amount: actual });
 	}
 
+	/// The exposure of a candidate outside the validator set: its own active bond alone.
+	fn candidate_exposure(stash: &T::AccountId) -> Option<crate::Exposure<T>> {
+		let candidate = Candidates::<T>::get(stash)?;
+		let own = Ledger::<T>::get(stash).map(|ledger| ledger.active).unwrap_or_default();
+		Some(crate::Exposure {
+			own,
+			total: own,
+			commission: candidate.commission,
+			others: Default::default(),
+		})
+	}
+
 	/// Applies one offence; returns the number of backers touched.
 	pub(crate) fn slash_offender(
 		offender: &T::AccountId,
@@ -64,7 +76,13 @@ impl<T: Config> Pallet<T> {
 		let active = ActiveSession::<T>::get();
 		let too_old = session.saturating_add(T::BondingDuration::get()) <= active
 			|| session < Pruning::<T>::get().expired_before;
-		let exposure = if too_old { None } else { Exposures::<T>::get(session, offender) };
+		// A candidate that does not validate has no exposure, yet it runs PoAI challenges on
+		// its bond: it answers with its own active bond.
+		let exposure = if too_old {
+			None
+		} else {
+			Exposures::<T>::get(session, offender).or_else(|| Self::candidate_exposure(offender))
+		};
 		let Some(exposure) = exposure else {
 			Self::deposit_event(Event::OffenceIgnored { validator: offender.clone(), session });
 			return 0;

@@ -1207,3 +1207,42 @@ fn session_manager_traits_agree() {
 		assert_eq!(<Staking as SessionManager<AccountId>>::new_session(3), Some(vec![30, 20, 10]));
 	});
 }
+
+#[test]
+fn a_candidate_outside_the_validator_set_answers_with_its_own_bond() {
+	ExtBuilder::default().build_and_execute(|| {
+		// 1 runs PoAI challenges as a candidate but validates in no session yet.
+		assert_ok!(Staking::bond(signed(1), 600));
+		assert_ok!(Staking::validate(signed(1), Perbill::zero(), HardwareClass::Cpu));
+		assert!(Exposures::<Test>::get(active_session(), 1).is_none());
+		bond_and_nominate(100, 1_000, &[1]);
+		System::reset_events();
+		offence(1, 10, active_session());
+		assert_eq!(active(1), 540, "its own bond is slashed");
+		assert_eq!(active(100), 1_000, "its nominators did not back a validator");
+		assert!(disabled().is_empty());
+		assert!(staking_events().contains(&Event::OffenceSlashed {
+			validator: 1,
+			session: active_session(),
+			fraction: Perbill::from_percent(10),
+		}));
+	});
+}
+
+#[test]
+fn registered_workers_are_the_candidates_with_a_worker_key() {
+	ExtBuilder::default().build_and_execute(|| {
+		let workers = Staking::registered_workers(u32::MAX);
+		assert!(!workers.is_empty());
+		for (stash, key, class, validator) in &workers {
+			assert_eq!(WorkerKeys::<Test>::get(stash).as_ref(), Some(key));
+			assert_eq!(Staking::hardware_class(stash), Some(*class));
+			assert_eq!(*validator, Staking::is_active_validator(stash));
+		}
+		// A candidate without a worker key is not a worker; the bound holds.
+		assert_ok!(Staking::bond(signed(1), 600));
+		assert_ok!(Staking::validate(signed(1), Perbill::zero(), HardwareClass::Cpu));
+		assert!(!Staking::registered_workers(u32::MAX).iter().any(|w| w.0 == 1));
+		assert_eq!(Staking::registered_workers(1).len(), 1);
+	});
+}

@@ -1,12 +1,19 @@
-//! Configuration of the PoAI pallets: staking and reputation.
+//! Configuration of the PoAI pallets: staking, reputation, the model registry and the challenge
+//! protocol.
 
-use frame_support::{parameter_types, traits::ConstU32};
+use alloc::vec::Vec;
+use frame_support::{
+	parameter_types,
+	traits::{ConstU32, Get},
+};
 use frame_system::EnsureRoot;
-use sp_runtime::traits::Convert;
+use poai_primitives::{RegisteredWorker, WorkerRegistry};
+use sp_runtime::{traits::Convert, transaction_validity::TransactionPriority};
 use sp_staking::SessionIndex;
 
 use super::super::{
-	AccountId, Balance, Balances, PoaiReputation, Runtime, RuntimeHoldReason, Session,
+	AccountId, Balance, Balances, Offences, PoaiModels, PoaiReputation, PoaiStaking, Runtime,
+	RuntimeCall, RuntimeHoldReason, Session, TxExtension, UncheckedExtrinsic,
 };
 use super::MaxAuthorities;
 
@@ -91,5 +98,151 @@ impl pallet_poai_staking::BenchmarkHelper<AccountId, poai_primitives::WorkerId>
 			grandpa: sp_core::ed25519::Public::from_raw(raw).into(),
 		};
 		let _ = <Session as SessionInterface>::set_keys(who, keys);
+	}
+}
+
+parameter_types! {
+	/// Protocol parameters of the testnet presets (one-minute sessions).
+	pub const DefaultProtocolParams: pallet_poai_challenges::ProtocolParams =
+		pallet_poai_challenges::ProtocolParams::TESTNET;
+	/// PoAI submissions go before ordinary transactions: they have deadlines.
+	pub const PoaiSubmissionPriority: TransactionPriority = TransactionPriority::MAX / 2;
+}
+
+impl pallet_poai_models::Config for Runtime {
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type MaxModels = ConstU32<256>;
+	type MaxActiveModels = ConstU32<16>;
+	type WeightInfo = pallet_poai_models::weights::SubstrateWeight<Runtime>;
+}
+
+/// The session now running.
+pub struct CurrentSession;
+impl Get<SessionIndex> for CurrentSession {
+	fn get() -> SessionIndex {
+		Session::current_index()
+	}
+}
+
+/// Staking's candidates with a `poai` key are the challenge protocol's workers.
+pub struct StakingWorkers;
+impl WorkerRegistry<AccountId> for StakingWorkers {
+	fn workers(max: u32) -> Vec<RegisteredWorker<AccountId>> {
+		PoaiStaking::registered_workers(max)
+			.into_iter()
+			.map(|(stash, key, class, validator)| RegisteredWorker { stash, key, class, validator })
+			.collect()
+	}
+}
+
+/// A stash is identified to the offence handler as the historical session pallet does.
+pub struct IdentifyStash;
+impl Convert<AccountId, Option<(AccountId, ())>> for IdentifyStash {
+	fn convert(stash: AccountId) -> Option<(AccountId, ())> {
+		Some((stash, ()))
+	}
+}
+
+impl pallet_poai_challenges::Config for Runtime {
+	type Workers = StakingWorkers;
+	type Models = PoaiModels;
+	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
+	type CurrentSession = CurrentSession;
+	type Reputation = PoaiReputation;
+	type WorkPoints = PoaiStaking;
+	type OffenderId = (AccountId, ());
+	type IdentifyOffender = IdentifyStash;
+	type ReportOffence = Offences;
+	type DefaultParams = DefaultProtocolParams;
+	// Every staking candidate can be a worker.
+	type MaxWorkers = ConstU32<256>;
+	type MaxRoundModels = ConstU32<16>;
+	type MaxVerifiers = ConstU32<7>;
+	type DrawsPerBlock = ConstU32<64>;
+	type JudgementsPerBlock = ConstU32<16>;
+	type PruneKeysPerBlock = ConstU32<512>;
+	type SubmissionPriority = PoaiSubmissionPriority;
+	type WeightInfo = pallet_poai_challenges::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ChallengesBenchmarkHelper;
+}
+
+/// Registers workers through staking and models through the registry, as governance and
+/// operators would, for the challenge benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct ChallengesBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_poai_challenges::BenchmarkHelper for ChallengesBenchmarkHelper {
+	fn register_workers(count: u32) -> u32 {
+		use frame_support::traits::fungible::Mutate;
+		use pallet_poai_staking::BenchmarkHelper as _;
+		let bond = pallet_poai_staking::Params::<Runtime>::get().min_validator_bond;
+		let mut registered = 0;
+		for i in 0..count {
+			let stash: AccountId = frame_benchmarking::account("poai-worker", i, 0x504f_4149);
+			let _ = Balances::mint_into(&stash, bond.saturating_mul(4));
+			let origin = || crate::RuntimeOrigin::signed(stash.clone());
+			let (key, proof) = StakingBenchmarkHelper::worker_key_and_proof(1_000_000 + i, &stash);
+			let ok = PoaiStaking::bond(origin(), bond)
+				.and_then(|_| PoaiStaking::set_worker_key(origin(), key, proof))
+				.and_then(|_| {
+					PoaiStaking::validate(
+						origin(),
+						sp_runtime::Perbill::zero(),
+						poai_primitives::HardwareClass::Cpu,
+					)
+				});
+			if ok.is_ok() {
+				registered += 1;
+			}
+		}
+		registered
+	}
+
+	fn register_models(count: u32) {
+		for i in 0..count {
+			let mut spec = crate::genesis_config_presets::challenge_models()
+				.into_iter()
+				.next()
+				.expect("the presets register models; qed");
+			spec.onnx_hash = sp_core::H256::from(sp_io::hashing::blake2_256(&i.to_le_bytes()));
+			let _ = PoaiModels::do_register(spec);
+		}
+	}
+}
+
+/// PoAI submissions are built in the runtime (the worker's `submit` runtime API call) as
+/// general transactions: no signer, the call's own signature authorises them.
+impl<LocalCall> frame_system::offchain::CreateTransaction<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extension = TxExtension;
+
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<LocalCall> frame_system::offchain::CreateAuthorizedTransaction<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	/// The extensions of a general transaction: without a signer, the nonce, era and fee
+	/// extensions pass it through; `AuthorizeCall` runs the call's `authorize`.
+	fn create_extension() -> TxExtension {
+		(
+			frame_system::AuthorizeCall::<Runtime>::new(),
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(sp_runtime::generic::Era::Immortal),
+			frame_system::CheckNonce::<Runtime>::from(0),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		)
 	}
 }
