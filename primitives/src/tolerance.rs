@@ -242,6 +242,33 @@ pub fn verdict<V: AsRef<[i32]>>(
 	VerdictReport { verdict, agreements, dissenters }
 }
 
+/// The verdict of a committee of `committee` drawn verifiers of which those in `verifiers`
+/// submitted. A decision needs a strict majority of the *whole* committee: with verifiers
+/// missing, a lone dissenting (or lazy) verifier cannot decide, and the sample is inconclusive
+/// instead (the protocol then re-audits with a larger committee).
+pub fn committee_verdict<V: AsRef<[i32]>>(
+	worker: &[i32],
+	verifiers: &[V],
+	committee: usize,
+	scale_bits: u8,
+	tol: Tolerance,
+) -> VerdictReport {
+	let mut report = verdict(worker, verifiers, scale_bits, tol);
+	let agreeing = report.agreements.iter().filter(|&&agrees| agrees).count();
+	let disagreeing = report.agreements.len() - agreeing;
+	let committee = committee.max(report.agreements.len());
+	let decided = match report.verdict {
+		Verdict::Pass => agreeing * 2 > committee,
+		Verdict::Fail => disagreeing * 2 > committee,
+		Verdict::Inconclusive => true,
+	};
+	if !decided {
+		report.verdict = Verdict::Inconclusive;
+		report.dissenters.clear();
+	}
+	report
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -479,5 +506,26 @@ mod tests {
 			};
 			prop_assert_eq!(report.dissenters, dissenters);
 		}
+	}
+
+	#[test]
+	fn a_decision_needs_a_majority_of_the_whole_committee() {
+		let worker = [1000, -2000, 3000];
+		let honest = worker.to_vec();
+		let lazy = vec![0, 0, 0];
+		// Three drawn, only the lazy one submitted: it cannot fault the worker alone.
+		let report = committee_verdict(&worker, &[lazy.clone()], 3, SCALE, FP32);
+		assert_eq!(report.verdict, Verdict::Inconclusive);
+		assert!(report.dissenters.is_empty());
+		// Two of three submitted and agree: a majority of the committee passes the worker.
+		let report = committee_verdict(&worker, &[honest.clone(), honest.clone()], 3, SCALE, FP32);
+		assert_eq!(report.verdict, Verdict::Pass);
+		// Two of three disagree: it fails, and the agreeing one stands against the majority.
+		let report =
+			committee_verdict(&worker, &[lazy.clone(), honest.clone(), lazy], 3, SCALE, FP32);
+		assert_eq!((report.verdict, report.dissenters), (Verdict::Fail, vec![1]));
+		// One honest of three drawn: not enough to pass either.
+		let report = committee_verdict(&worker, &[honest], 3, SCALE, FP32);
+		assert_eq!(report.verdict, Verdict::Inconclusive);
 	}
 }

@@ -14,10 +14,10 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use poai_primitives::{
-	audit_indices, challenge_seed, draw_verifiers_preferring, is_audited, model_choice, verdict,
-	ChallengeDuty, Duties, HardwareClass, ModelId, ModelRegistry, ModelSpec, Randomness,
-	ReputationProvider, ReputationRecorder, RevealDuty, RoundIndex, RoundOutcome, Seed, Verdict,
-	VerifyDuty, WorkPointsRecorder, WorkerId, WorkerRegistry,
+	audit_indices, challenge_seed, committee_verdict, draw_verifiers_preferring, is_audited,
+	model_choice, ChallengeDuty, Duties, HardwareClass, ModelId, ModelRegistry, ModelSpec,
+	Randomness, ReputationProvider, ReputationRecorder, RevealDuty, RoundIndex, RoundOutcome, Seed,
+	Verdict, VerifyDuty, WorkPointsRecorder, WorkerId, WorkerRegistry,
 };
 use sp_runtime::traits::{Convert, One, Saturating};
 use sp_staking::offence::ReportOffence;
@@ -467,7 +467,13 @@ impl<T: Config> Pallet<T> {
 				.iter()
 				.filter_map(|(_, outs)| outs.get(position).map(|o| o.as_slice()))
 				.collect();
-			let report = verdict(output, &references, spec.scale_bits, spec.tolerance);
+			let report = committee_verdict(
+				output,
+				&references,
+				audit.verifiers.len(),
+				spec.scale_bits,
+				spec.tolerance,
+			);
 			overall = overall.combine(report.verdict);
 			for index in report.dissenters {
 				if let Some((verifier, _)) = submitted.get(index as usize) {

@@ -715,6 +715,24 @@ fn a_verifier_that_does_not_submit_misses_and_the_rest_decide() {
 	});
 }
 
+#[test]
+fn a_lone_lazy_verifier_cannot_fault_a_worker_when_the_others_are_silent() {
+	new_test_ext().execute_with(|| {
+		set_params(audited_everything());
+		let mut nodes = four_honest();
+		nodes[1].verifying = Verifying::Never;
+		nodes[2].verifying = Verifying::Never;
+		nodes[3].verifying = Verifying::Guess;
+		play_round(0, &nodes);
+		// Alice's committee is Bob, Charlie and Dave; only Dave's guess arrived: one of three
+		// is no majority, so the audit is inconclusive and Alice is re-audited.
+		assert!(faults().is_empty(), "{:?}", faults());
+		assert!(penalised().is_empty());
+		assert!(events().contains(&Event::Inconclusive { round: 0, worker: 1 }));
+		assert_eq!(ReAudits::<Test>::get(1), Some(2));
+	});
+}
+
 // ---- malformed, late, duplicate and replayed submissions -------------------------------------
 
 #[test]
