@@ -59,6 +59,19 @@ pub mod types;
 pub mod weights;
 
 pub use offence::ChallengeOffence;
+
+/// What the benchmarks need from the runtime: registered workers and models in the registries
+/// that [`Config::Workers`] and [`Config::Models`] read.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper {
+	/// Registers `count` workers in [`Config::Workers`]' registry, each with a `poai` key
+	/// generated in the benchmark's keystore (`WorkerId::generate_pair`), all of the CPU class
+	/// and validating. Returns how many it registered.
+	fn register_workers(count: u32) -> u32;
+	/// Registers `count` active models in [`Config::Models`]' registry, each served by every
+	/// hardware class and as large as the registry allows.
+	fn register_models(count: u32);
+}
 pub use submission::{signing_payload, SUBMISSION_CONTEXT};
 pub use types::*;
 pub use weights::WeightInfo;
@@ -163,6 +176,10 @@ pub mod pallet {
 
 		/// Weights of the calls and of the round's steps.
 		type WeightInfo: WeightInfo;
+
+		/// Sets up the registries the benchmarks issue rounds from.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper;
 	}
 
 	/// The default of [`Params`]: [`Config::DefaultParams`].
@@ -521,7 +538,7 @@ pub mod pallet {
 		/// A general transaction signed by the verifier's `poai` key. Accepted once, from a
 		/// drawn verifier, during the verify window (before the worker may reveal).
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::verify(Pallet::<T>::elements(outputs)))]
+		#[pallet::weight(T::WeightInfo::verify_outputs(Pallet::<T>::elements(outputs)))]
 		#[pallet::authorize(|_source, key, round, worker, outputs, signature| {
 			Pallet::<T>::authorize_verify(key, *round, worker, outputs, signature)
 		})]

@@ -210,6 +210,41 @@ impl pallet_poai_challenges::Config for Test {
 	type PruneKeysPerBlock = frame_support::traits::ConstU32<8>;
 	type SubmissionPriority = frame_support::traits::ConstU64<{ u64::MAX / 2 }>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockBenchmarkHelper;
+}
+
+/// Fills the mock registries for the benchmarks: workers with raw keys (issuing a round signs
+/// nothing) and copies of the simulated MLP under a name as long as allowed.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper for MockBenchmarkHelper {
+	fn register_workers(count: u32) -> u32 {
+		WORKERS.with(|w| {
+			let mut workers = w.borrow_mut();
+			let first = workers.len() as u64;
+			workers.extend((first..first + u64::from(count)).map(|i| RegisteredWorker {
+				stash: 1_000_000 + i,
+				key: WorkerId::from(sr25519::Public::from_raw(
+					(b"bench-worker", i).using_encoded(sp_io::hashing::blake2_256),
+				)),
+				class: HardwareClass::Cpu,
+				validator: true,
+			}));
+		});
+		count
+	}
+
+	fn register_models(count: u32) {
+		let first = MODELS.with(|m| m.borrow().keys().next_back().map_or(0, |id| id + 1));
+		let mut spec = mlp_spec();
+		spec.name =
+			ModelName::truncate_from(vec![b'm'; poai_primitives::MAX_MODEL_NAME_LEN as usize]);
+		for id in first..first + count {
+			set_model(id, spec.clone());
+		}
+	}
 }
 
 // ---- test set-up ----------------------------------------------------------------------------
@@ -312,6 +347,17 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	set_salt(0);
 	set_model(0, mlp_spec());
 	sp_io::TestExternalities::new(storage)
+}
+
+/// The externalities of the benchmark tests: [`new_test_ext`] with a keystore, in which the
+/// benchmarks generate the workers' keys and sign their submissions.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn new_bench_ext() -> sp_io::TestExternalities {
+	let mut ext = new_test_ext();
+	ext.register_extension(sp_keystore::KeystoreExt::new(
+		sp_keystore::testing::MemoryKeystore::new(),
+	));
+	ext
 }
 
 /// Runs blocks up to and including `n`: each block's `on_initialize` of the pallet.

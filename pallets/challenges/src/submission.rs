@@ -74,6 +74,10 @@ struct AuditCheck<T: Config> {
 	deadline: BlockNumberFor<T>,
 }
 
+/// A round's worker snapshot, as [`RoundWorkers`] holds it.
+type Snapshot<T> =
+	BoundedVec<RoundWorker<<T as frame_system::Config>::AccountId>, <T as Config>::MaxWorkers>;
+
 impl<T: Config> Pallet<T> {
 	fn check_signature(
 		key: &WorkerId,
@@ -108,7 +112,7 @@ impl<T: Config> Pallet<T> {
 		worker_key: &WorkerId,
 		outputs: &OpenedOutputs,
 		reveal: bool,
-	) -> Result<(AuditCheck<T>, BoundedVec<RoundWorker<T::AccountId>, T::MaxWorkers>), Error<T>> {
+	) -> Result<(AuditCheck<T>, Snapshot<T>), Error<T>> {
 		let info = Rounds::<T>::get(round).ok_or(Error::<T>::UnknownRound)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		let deadline = match info.phase {
@@ -150,8 +154,7 @@ impl<T: Config> Pallet<T> {
 		round: RoundIndex,
 		worker: &WorkerId,
 		outputs: &OpenedOutputs,
-	) -> Result<(AuditCheck<T>, Slot, BoundedVec<RoundWorker<T::AccountId>, T::MaxWorkers>), Error<T>>
-	{
+	) -> Result<(AuditCheck<T>, Slot, Snapshot<T>), Error<T>> {
 		let (check, workers) = Self::check_audit(round, worker, outputs, false)?;
 		let verifier = Self::slot_of(&workers, key).ok_or(Error::<T>::NotAVerifier)?;
 		ensure!(check.audit.verifiers.contains(&verifier), Error::<T>::NotAVerifier);
@@ -167,7 +170,7 @@ impl<T: Config> Pallet<T> {
 		round: RoundIndex,
 		outputs: &OpenedOutputs,
 		proofs: &OpenedProofs,
-	) -> Result<(AuditCheck<T>, BoundedVec<RoundWorker<T::AccountId>, T::MaxWorkers>), Error<T>> {
+	) -> Result<(AuditCheck<T>, Snapshot<T>), Error<T>> {
 		let (check, workers) = Self::check_audit(round, key, outputs, true)?;
 		ensure!(proofs.len() == check.audit.indices.len(), Error::<T>::MalformedOutputs);
 		ensure!(!Reveals::<T>::contains_key(round, check.slot), Error::<T>::AlreadySubmitted);

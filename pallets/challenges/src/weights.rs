@@ -22,7 +22,7 @@ pub trait WeightInfo {
 	fn judge(w: u32, e: u32) -> Weight;
 	fn prune(k: u32) -> Weight;
 	fn commit() -> Weight;
-	fn verify(e: u32) -> Weight;
+	fn verify_outputs(e: u32) -> Weight;
 	fn reveal(e: u32) -> Weight;
 	fn authorize_commit() -> Weight;
 	fn authorize_verify(e: u32) -> Weight;
@@ -77,7 +77,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	fn verify(e: u32) -> Weight {
+	fn verify_outputs(e: u32) -> Weight {
 		Weight::from_parts(120_000_000, 0)
 			.saturating_add(Weight::from_parts(15_000, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
@@ -155,7 +155,7 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	fn verify(e: u32) -> Weight {
+	fn verify_outputs(e: u32) -> Weight {
 		Weight::from_parts(120_000_000, 0)
 			.saturating_add(Weight::from_parts(15_000, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
