@@ -12,7 +12,7 @@ cargo build --locked --release -p poai-node --features runtime-benchmarks
 bench_node="$CARGO_TARGET_DIR/release/poai-node"
 runtime_wasm="$CARGO_TARGET_DIR/release/wbuild/poai-runtime/poai_runtime.compact.compressed.wasm"
 
-for pallet in staking reputation models; do
+for pallet in staking reputation models challenges; do
 	log "benchmark pallet_poai_$pallet"
 	"$bench_node" benchmark pallet \
 		--runtime "$runtime_wasm" \

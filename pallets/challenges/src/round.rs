@@ -310,7 +310,7 @@ impl<T: Config> Pallet<T> {
 			// Nobody else validates: the round cannot be audited, so it passes unverified.
 		}
 		let spec = models.iter().find(|(id, _)| *id == assignment.model).map(|(_, s)| s);
-		Self::credit_pass(round, &worker.stash, spec, assignment.n, false);
+		Self::credit_pass(round, info, &worker.stash, spec, assignment.n, false);
 		Weight::zero()
 	}
 
@@ -366,13 +366,14 @@ impl<T: Config> Pallet<T> {
 	/// reputation.
 	fn credit_pass(
 		round: RoundIndex,
+		info: &RoundInfo<BlockNumberFor<T>>,
 		stash: &T::AccountId,
 		spec: Option<&ModelSpec>,
 		n: u32,
 		audited: bool,
 	) {
 		T::Reputation::record(stash, RoundOutcome::Passed);
-		let flops_per_point = Params::<T>::get().flops_per_point.max(1);
+		let flops_per_point = info.params.flops_per_point.max(1);
 		let work = spec.map_or(0u128, |s| u128::from(s.flops_per_sample) * u128::from(n));
 		let units = (work / u128::from(flops_per_point)).max(1);
 		let points = T::Reputation::reputation(stash)
@@ -496,7 +497,7 @@ impl<T: Config> Pallet<T> {
 		match overall {
 			Verdict::Pass => {
 				let n = assignment.map_or(0, |a| a.n);
-				Self::credit_pass(round, &worker.stash, Some(spec), n, true);
+				Self::credit_pass(round, info, &worker.stash, Some(spec), n, true);
 			}
 			Verdict::Fail => {
 				Self::fault(round, workers, &worker.stash, Fault::OutsideTolerance, info)

@@ -206,7 +206,9 @@ impl pallet_poai_challenges::BenchmarkHelper for ChallengesBenchmarkHelper {
 				.into_iter()
 				.next()
 				.expect("the presets register models; qed");
-			spec.onnx_hash = sp_core::H256::from(sp_io::hashing::blake2_256(&i.to_le_bytes()));
+			spec.onnx_hash = <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(
+				&i.to_le_bytes(),
+			);
 			let _ = PoaiModels::do_register(spec);
 		}
 	}
