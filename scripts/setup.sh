@@ -27,6 +27,11 @@ fi
 rustup target list --installed | grep -qx wasm32v1-none || { log "rustup: wasm32v1-none"; rustup target add wasm32v1-none; }
 rustup component list --installed | grep -q '^rust-src' || { log "rustup: rust-src"; rustup component add rust-src; }
 
+# The models' Python venv ($HOME/.cache/poai-venv): its pinned onnxruntime wheel carries the
+# libonnxruntime.so that the inference worker and its tests load at run time. The script skips
+# itself when the installed pins are current.
+bash "$REPO_ROOT/scripts/models-env.sh"
+
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	log "apt: installing nodejs and npm"
 	DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nodejs npm

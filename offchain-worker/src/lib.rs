@@ -1,0 +1,18 @@
+//! The PoAI inference worker that runs natively inside `poai-node` (architecture §5).
+//!
+//! - [`engine`]: ONNX Runtime (through `ort`, loading `libonnxruntime` dynamically) with one
+//!   cached session per model, CUDA when asked and available;
+//! - [`challenge`]: runs a challenge's samples, quantises and commits to them, opens samples
+//!   with their Merkle proofs;
+//! - [`task`]: the task the node's service starts: follows the best block, asks the runtime
+//!   for the duties of the node's `poai` keys, runs them on a blocking thread and hands the
+//!   results to the runtime, which signs and submits them.
+
+#![warn(missing_docs)]
+
+pub mod challenge;
+pub mod engine;
+pub mod task;
+
+pub use challenge::{ChallengeOutput, Fault};
+pub use engine::{Device, Engine, EngineConfig, EngineError};
