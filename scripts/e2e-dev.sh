@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end on the real binary: a `--dev` node (alice alone) authors and finalises blocks and
-# includes a signed transfer sent through @polkadot/api. Loopback only; every wait is bounded.
+# End-to-end on the real binary: a `--dev` node (alice alone) authors and finalises blocks,
+# includes a signed transfer sent through @polkadot/api, and runs its PoAI challenges. Loopback only; every wait is bounded.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
@@ -12,7 +12,7 @@ base=$(mktemp -d /tmp/poai-dev.XXXXXX)
 log_file="$base/node.log"
 
 "$POAI_NODE" --dev --base-path "$base" --rpc-port "$rpc_port" --port "$p2p_port" \
-	--prometheus-port "$prometheus_port" --no-mdns >"$log_file" 2>&1 &
+	--prometheus-port "$prometheus_port" --no-mdns --poai-models "$POAI_MODELS" >"$log_file" 2>&1 &
 node_pid=$!
 cleanup() {
 	kill "$node_pid" 2>/dev/null || true
@@ -44,3 +44,8 @@ done
 cd "$REPO_ROOT/zombienet"
 node tests/transfer.js "ws://127.0.0.1:$rpc_port" || fail "transfer on the dev chain failed"
 node tests/finality-progress.js "ws://127.0.0.1:$rpc_port" 3 90 || fail "dev chain does not finalise"
+# Alice's PoAI worker runs ONNX inference on her challenges; with no other validator to audit
+# her, her committed rounds pass and her reputation rises.
+node tests/poai-rounds.js "ws://127.0.0.1:$rpc_port" honest //Alice 2 240 ||
+	fail "alice's PoAI worker did not pass two rounds"
+grep -q "PoAI worker started" "$log_file" || fail "the node did not start its PoAI worker"

@@ -5,6 +5,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/poai-target}"
 export POAI_NODE="${POAI_NODE:-$CARGO_TARGET_DIR/release/poai-node}"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export REPO_ROOT
+# The challenge models every PoAI worker loads (`--poai-models`).
+export POAI_MODELS="${POAI_MODELS:-$REPO_ROOT/models}"
 if [ -f "$HOME/.cargo/env" ]; then
 	# shellcheck disable=SC1091
 	. "$HOME/.cargo/env"

@@ -1,6 +1,8 @@
 //! Command line interface of the PoAI node.
 
+use poai_offchain_worker::{engine::Device, Fault};
 use sc_cli::{Database, DatabaseParams, RunCmd};
+use std::path::PathBuf;
 
 /// Command line of the PoAI node: runs the node unless a subcommand is given.
 #[derive(Debug, clap::Parser)]
@@ -12,6 +14,41 @@ pub struct Cli {
 	/// Parameters of the node itself.
 	#[clap(flatten)]
 	pub run: RunCmd,
+
+	/// Parameters of the PoAI inference worker.
+	#[clap(flatten)]
+	pub poai: PoaiWorkerParams,
+}
+
+/// The PoAI inference worker: runs on validators (`--validator`, `--alice`, …) that are given
+/// the challenge models with `--poai-models`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PoaiWorkerParams {
+	/// Directory holding the challenge models as `<name>.onnx` (the repository's `models/`).
+	/// Each file is checked against the hash the chain registered for it; a missing or
+	/// mismatching file is refused. Without this flag the node runs no PoAI worker.
+	#[arg(long, value_name = "DIR")]
+	pub poai_models: Option<PathBuf>,
+
+	/// Where inference runs: `cpu`, `cuda` or `cuda:N`. Without a usable CUDA device the
+	/// worker falls back to the CPU and says so in the log.
+	#[arg(long, value_name = "DEVICE", default_value = "cpu")]
+	pub poai_device: Device,
+
+	/// Path of `libonnxruntime.so` (default: `$ORT_DYLIB_PATH`, then the Python `onnxruntime`
+	/// package in `$POAI_VENV` or `~/.cache/poai-venv`, which `scripts/setup.sh` installs).
+	#[arg(long, value_name = "PATH")]
+	pub poai_ort_lib: Option<PathBuf>,
+
+	/// Intra-op threads of ONNX Runtime on the CPU (default: ONNX Runtime's choice).
+	#[arg(long, value_name = "N")]
+	pub poai_threads: Option<usize>,
+
+	/// Makes this node a dishonest worker, for testnets and tests: `random` (made-up
+	/// outputs), `partial:F` (a fraction F of the samples made up), `wrong-model`,
+	/// `skip-reveal`, `late-commit`.
+	#[arg(long, value_name = "MODE")]
+	pub poai_simulate_fault: Option<Fault>,
 }
 
 /// Chain operations and utilities.

@@ -57,8 +57,9 @@ pub fn run() -> sc_cli::Result<()> {
 	match &cli.subcommand {
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
+			let poai = cli.poai.clone();
 			runner.run_node_until_exit(|config| async move {
-				start_node(config).map_err(sc_cli::Error::Service)
+				start_node(config, poai).map_err(sc_cli::Error::Service)
 			})
 		}
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
@@ -130,13 +131,16 @@ pub fn run() -> sc_cli::Result<()> {
 }
 
 /// Starts the full node on the networking backend selected with `--network-backend`.
-fn start_node(config: Configuration) -> Result<TaskManager, sc_service::Error> {
+fn start_node(
+	config: Configuration,
+	poai: crate::cli::PoaiWorkerParams,
+) -> Result<TaskManager, sc_service::Error> {
 	match config.network.network_backend {
-		NetworkBackendType::Libp2p => {
-			service::new_full::<sc_network::NetworkWorker<Block, <Block as BlockT>::Hash>>(config)
-		}
+		NetworkBackendType::Libp2p => service::new_full::<
+			sc_network::NetworkWorker<Block, <Block as BlockT>::Hash>,
+		>(config, poai),
 		NetworkBackendType::Litep2p => {
-			service::new_full::<sc_network::Litep2pNetworkBackend>(config)
+			service::new_full::<sc_network::Litep2pNetworkBackend>(config, poai)
 		}
 	}
 }

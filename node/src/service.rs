@@ -21,7 +21,7 @@ use sc_telemetry::{Telemetry, TelemetryWorker};
 use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sp_blockchain::HeaderBackend;
 use sp_consensus_babe::{inherents::BabeCreateInherentDataProviders, SlotDuration};
-use sp_keystore::KeystorePtr;
+use sp_keystore::{Keystore as _, KeystorePtr};
 use sp_runtime::traits::{Block as BlockT, NumberFor};
 
 use crate::rpc::{BabeDeps, FullDeps, GrandpaDeps};
@@ -193,6 +193,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 /// transaction pool are started last, once networking, RPC and consensus are up.
 pub fn new_full<N: NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	config: Configuration,
+	poai: crate::cli::PoaiWorkerParams,
 ) -> Result<TaskManager, ServiceError> {
 	let PartialComponents {
 		client,
@@ -213,6 +214,14 @@ pub fn new_full<N: NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	} = new_partial(&config)?;
 
 	let role = config.role;
+	// `--alice` & co. get the matching `poai` worker key too (the session keys are inserted by
+	// sc-service from the same seed).
+	if let Some(seed) = &config.dev_key_seed {
+		keystore_container
+			.keystore()
+			.sr25519_generate_new(poai_primitives::POAI_KEY_TYPE, Some(seed))
+			.map_err(|e| ServiceError::Other(format!("inserting the dev `poai` key: {e}")))?;
+	}
 	let force_authoring = config.force_authoring;
 	let enable_grandpa = !config.disable_grandpa;
 	let node_name = config.network.node_name.clone();
@@ -301,6 +310,17 @@ pub fn new_full<N: NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		telemetry: telemetry.as_mut(),
 		tracing_execute_block: None,
 	})?;
+
+	if role.is_authority() {
+		start_poai_worker(
+			&poai,
+			&task_manager,
+			client.clone(),
+			keystore_container.keystore(),
+			OffchainTransactionPoolFactory::new(transaction_pool.clone()),
+			prometheus_registry.as_ref(),
+		)?;
+	}
 
 	if role.is_authority() {
 		let proposer_factory = sc_basic_authorship::ProposerFactory::new(
@@ -396,6 +416,65 @@ fn babe_inherent_data_providers(
 			);
 		Ok::<_, Box<dyn std::error::Error + Send + Sync>>((slot, timestamp))
 	})
+}
+
+/// Starts the PoAI inference worker when `--poai-models` is given: checks every registered
+/// model file first, so a node with a missing or altered model refuses to start.
+fn start_poai_worker(
+	params: &crate::cli::PoaiWorkerParams,
+	task_manager: &TaskManager,
+	client: Arc<FullClient>,
+	keystore: KeystorePtr,
+	pool: OffchainTransactionPoolFactory<Block>,
+	registry: Option<&substrate_prometheus_endpoint::Registry>,
+) -> Result<(), ServiceError> {
+	use pallet_poai_challenges::runtime_api::PoaiChallengesApi;
+	use poai_offchain_worker::{engine, task};
+	use sp_api::ProvideRuntimeApi;
+	let Some(models_dir) = params.poai_models.clone() else {
+		log::warn!(
+			"🧠 No `--poai-models`: this validator runs no PoAI worker and will miss its \
+			 challenges (losing reputation and, after repeated misses, stake)."
+		);
+		return Ok(());
+	};
+	let engine = engine::Engine::new(engine::EngineConfig {
+		models_dir,
+		ort_lib: params.poai_ort_lib.clone(),
+		device: params.poai_device,
+		threads: params.poai_threads,
+	})
+	.map_err(|e| ServiceError::Other(format!("PoAI worker: {e}")))?;
+	let best = client.info().best_hash;
+	let api = client.runtime_api();
+	let mut registered = Vec::new();
+	for id in 0.. {
+		match api.model(best, id) {
+			Ok(Some(spec)) => registered.push((id, spec)),
+			Ok(None) => break,
+			Err(e) => return Err(ServiceError::Other(format!("PoAI worker: reading models: {e}"))),
+		}
+	}
+	engine
+		.verify_models(&registered)
+		.map_err(|e| ServiceError::Other(format!("PoAI worker: {e}")))?;
+	let metrics = match registry.map(task::Metrics::register).transpose() {
+		Ok(metrics) => metrics,
+		Err(e) => return Err(ServiceError::Other(format!("PoAI worker metrics: {e}"))),
+	};
+	task_manager.spawn_handle().spawn(
+		"poai-worker",
+		Some("poai"),
+		task::run(task::WorkerParams {
+			client,
+			keystore,
+			pool,
+			engine: Arc::new(engine),
+			fault: params.poai_simulate_fault,
+			metrics,
+		}),
+	);
+	Ok(())
 }
 
 /// Runs the runtime's offchain workers on every new best block.

@@ -1,1 +1,445 @@
-//! Placeholder: written by the worker-task work.
+//! The worker task: follows the best block, runs the duties of the node's `poai` keys and hands
+//! the results to the runtime, which signs them with the keystore and submits them to the
+//! transaction pool.
+//!
+//! Restart-safe by construction: what a key owes is read from the chain at every best block
+//! (`PoaiChallengesApi::duties`), which lists only steps not yet included. A step handed to the
+//! pool is not handed again while the same process runs; after a restart it may be handed once
+//! more, and the pool or the runtime refuses the duplicate (once per round and step). A reveal
+//! whose commitment was made before a restart recomputes the challenge (deterministic on the
+//! same device) and says so in the log.
+
+use crate::{
+	challenge::{run_challenge, verify_samples, ChallengeOutput},
+	engine::{Engine, EngineError},
+	Fault,
+};
+use futures::{FutureExt, StreamExt};
+use pallet_poai_challenges::runtime_api::PoaiChallengesApi;
+use poai_primitives::{
+	ChallengeDuty, ModelId, ModelSpec, RevealDuty, RoundIndex, Submission, VerifyDuty, WorkerId,
+	POAI_KEY_TYPE,
+};
+use sc_client_api::BlockchainEvents;
+use sc_transaction_pool_api::OffchainTransactionPoolFactory;
+use sp_api::{ApiExt, ProvideRuntimeApi};
+use sp_blockchain::HeaderBackend;
+use sp_keystore::{KeystoreExt, KeystorePtr};
+use sp_runtime::traits::{Block as BlockT, NumberFor};
+use std::{
+	collections::{HashMap, HashSet},
+	sync::Arc,
+	time::Instant,
+};
+use substrate_prometheus_endpoint::{
+	register, Counter, Gauge, Histogram, HistogramOpts, PrometheusError, Registry, F64, U64,
+};
+
+const LOG_TARGET: &str = "poai-worker";
+
+/// Rounds kept in memory after their last duty (commitment outputs for reveals, handed steps).
+const ROUNDS_KEPT: RoundIndex = 4;
+
+/// The worker's Prometheus metrics.
+#[derive(Clone)]
+pub struct Metrics {
+	inference_seconds: Histogram,
+	samples: Counter<U64>,
+	samples_per_second: Gauge<F64>,
+	committed: Counter<U64>,
+	missed: Counter<U64>,
+	audits: Counter<U64>,
+	reveals: Counter<U64>,
+	rejected: Counter<U64>,
+}
+
+impl Metrics {
+	/// Registers the metrics in `registry`.
+	pub fn register(registry: &Registry) -> Result<Self, PrometheusError> {
+		let counter = |name: &str, help: &str| register(Counter::new(name, help)?, registry);
+		Ok(Self {
+			inference_seconds: register(
+				Histogram::with_opts(
+					HistogramOpts::new(
+						"poai_worker_inference_seconds",
+						"Wall time of one challenge's or audit's inference",
+					)
+					.buckets(vec![0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0]),
+				)?,
+				registry,
+			)?,
+			samples: counter("poai_worker_samples_total", "Samples inferred")?,
+			samples_per_second: register(
+				Gauge::new(
+					"poai_worker_samples_per_second",
+					"Inference throughput of the last challenge",
+				)?,
+				registry,
+			)?,
+			committed: counter("poai_worker_challenges_committed_total", "Commitments submitted")?,
+			missed: counter(
+				"poai_worker_challenges_missed_total",
+				"Challenges whose deadline passed before the worker could commit",
+			)?,
+			audits: counter("poai_worker_audits_total", "Verifications submitted as a verifier")?,
+			reveals: counter("poai_worker_reveals_total", "Reveals of own audited challenges")?,
+			rejected: counter(
+				"poai_worker_submissions_rejected_total",
+				"Submissions the runtime or the pool refused",
+			)?,
+		})
+	}
+
+	fn observe_inference(&self, samples: usize, seconds: f64) {
+		self.inference_seconds.observe(seconds);
+		self.samples.inc_by(samples as u64);
+		if seconds > 0.0 {
+			self.samples_per_second.set(samples as f64 / seconds);
+		}
+	}
+}
+
+/// What the worker task needs from the node.
+pub struct WorkerParams<C, Block: BlockT> {
+	/// The client, for best blocks and the runtime API.
+	pub client: Arc<C>,
+	/// The keystore holding the node's `poai` keys.
+	pub keystore: KeystorePtr,
+	/// Gives the runtime access to the transaction pool when it submits.
+	pub pool: OffchainTransactionPoolFactory<Block>,
+	/// The inference engine.
+	pub engine: Arc<Engine>,
+	/// Makes this node a dishonest worker (testnets and tests only).
+	pub fault: Option<Fault>,
+	/// Prometheus metrics, if the node exposes them.
+	pub metrics: Option<Metrics>,
+}
+
+/// A step handed to the pool: (round, step, own key, audited worker for verifications).
+type StepId = (RoundIndex, u8, WorkerId, Option<WorkerId>);
+
+/// One piece of work, in the order it is done at a block: reveals and verifications have the
+/// shortest windows.
+enum Job<N> {
+	Reveal(WorkerId, RevealDuty<N>),
+	Verify(WorkerId, VerifyDuty<N>),
+	Challenge(WorkerId, ChallengeDuty<N>),
+}
+
+/// The worker task's state.
+struct Worker<C, Block: BlockT> {
+	params: WorkerParams<C, Block>,
+	specs: HashMap<ModelId, ModelSpec>,
+	outputs: HashMap<(RoundIndex, WorkerId), Arc<ChallengeOutput>>,
+	handed: HashSet<StepId>,
+	/// Commitments computed but held back by the `late-commit` fault until their deadline has
+	/// passed.
+	late: HashMap<(RoundIndex, WorkerId), (NumberFor<Block>, Submission)>,
+}
+
+/// Runs the worker until the node stops.
+pub async fn run<Block, C>(params: WorkerParams<C, Block>)
+where
+	Block: BlockT,
+	C: ProvideRuntimeApi<Block> + BlockchainEvents<Block> + HeaderBackend<Block> + 'static,
+	C: Send + Sync,
+	C::Api: PoaiChallengesApi<Block, NumberFor<Block>>,
+{
+	log::info!(
+		target: LOG_TARGET,
+		"🧠 PoAI worker started on {} ({} `poai` key(s) in the keystore){}",
+		params.engine.device(),
+		params.keystore.sr25519_public_keys(POAI_KEY_TYPE).len(),
+		params.fault.map(|f| format!("; SIMULATING FAULT `{f}`")).unwrap_or_default(),
+	);
+	let mut notifications = params.client.import_notification_stream();
+	let mut worker = Worker {
+		params,
+		specs: HashMap::new(),
+		outputs: HashMap::new(),
+		handed: HashSet::new(),
+		late: HashMap::new(),
+	};
+	while let Some(notification) = notifications.next().await {
+		if !notification.is_new_best {
+			continue;
+		}
+		// Work from the newest best block only: skip the ones imported while busy.
+		while let Some(Some(_)) = notifications.next().now_or_never() {}
+		worker.on_best_block().await;
+	}
+}
+
+impl<C, Block> Worker<C, Block>
+where
+	Block: BlockT,
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: PoaiChallengesApi<Block, NumberFor<Block>>,
+{
+	fn best(&self) -> (Block::Hash, NumberFor<Block>) {
+		let info = self.params.client.info();
+		(info.best_hash, info.best_number)
+	}
+
+	fn keys(&self) -> Vec<WorkerId> {
+		self.params
+			.keystore
+			.sr25519_public_keys(POAI_KEY_TYPE)
+			.into_iter()
+			.map(WorkerId::from)
+			.collect()
+	}
+
+	/// Does every duty owed at the best block that can be done now.
+	async fn on_best_block(&mut self) {
+		let (hash, number) = self.best();
+		self.submit_late_commitments(number);
+		let mut jobs = Vec::new();
+		let mut current_rounds = Vec::new();
+		for key in self.keys() {
+			let duties = match self.params.client.runtime_api().duties(hash, key.clone()) {
+				Ok(duties) => duties,
+				Err(error) => {
+					log::debug!(target: LOG_TARGET, "no PoAI duties at {hash:?}: {error}");
+					return;
+				}
+			};
+			current_rounds.extend(duties.challenges.iter().map(|d| d.round));
+			jobs.extend(duties.reveals.into_iter().map(|d| Job::Reveal(key.clone(), d)));
+			jobs.extend(duties.verifications.into_iter().map(|d| Job::Verify(key.clone(), d)));
+			jobs.extend(duties.challenges.into_iter().map(|d| Job::Challenge(key.clone(), d)));
+		}
+		if let Some(&newest) = current_rounds.iter().max() {
+			let oldest_kept = newest.saturating_sub(ROUNDS_KEPT);
+			self.outputs.retain(|(round, _), _| *round >= oldest_kept);
+			self.handed.retain(|(round, ..)| *round >= oldest_kept);
+		}
+		for job in jobs {
+			if let Err(error) = self.do_job(job, hash).await {
+				log::warn!(target: LOG_TARGET, "{error}");
+			}
+		}
+	}
+
+	/// The spec of `model`, read from the chain once.
+	fn spec(&mut self, at: Block::Hash, model: ModelId) -> Result<ModelSpec, String> {
+		if let Some(spec) = self.specs.get(&model) {
+			return Ok(spec.clone());
+		}
+		let spec = self
+			.params
+			.client
+			.runtime_api()
+			.model(at, model)
+			.map_err(|e| format!("reading model {model} from the runtime: {e}"))?
+			.ok_or_else(|| format!("model {model} is not registered"))?;
+		self.specs.insert(model, spec.clone());
+		Ok(spec)
+	}
+
+	async fn do_job(&mut self, job: Job<NumberFor<Block>>, at: Block::Hash) -> Result<(), String> {
+		match job {
+			Job::Challenge(key, duty) => self.challenge(key, duty, at).await,
+			Job::Verify(key, duty) => self.verify(key, duty, at).await,
+			Job::Reveal(key, duty) => self.reveal(key, duty, at).await,
+		}
+	}
+
+	async fn challenge(
+		&mut self,
+		key: WorkerId,
+		duty: ChallengeDuty<NumberFor<Block>>,
+		at: Block::Hash,
+	) -> Result<(), String> {
+		let step = (duty.round, 0, key.clone(), None);
+		if self.handed.contains(&step) || self.late.contains_key(&(duty.round, key.clone())) {
+			return Ok(());
+		}
+		if self.best().1 > duty.deadline {
+			self.handed.insert(step);
+			if let Some(metrics) = &self.params.metrics {
+				metrics.missed.inc();
+			}
+			return Err(format!(
+				"round {}: the commit deadline passed before the challenge ran",
+				duty.round
+			));
+		}
+		let spec = self.spec(at, duty.model)?;
+		let output = self.compute(duty.model, &spec, duty.seed, duty.n).await?;
+		let submission = Submission::Commit {
+			round: duty.round,
+			root: output.root,
+			n: duty.n,
+			wall_time_ms: output.wall_time_ms,
+		};
+		self.outputs.insert((duty.round, key.clone()), output);
+		if self.params.fault == Some(Fault::LateCommit) {
+			log::info!(target: LOG_TARGET, "round {}: holding the commitment back until after block {} (simulated fault)", duty.round, duty.deadline);
+			self.late.insert((duty.round, key), (duty.deadline, submission));
+			return Ok(());
+		}
+		self.handed.insert(step);
+		self.submit(key, submission, "commitment", duty.round)?;
+		if let Some(metrics) = &self.params.metrics {
+			metrics.committed.inc();
+		}
+		Ok(())
+	}
+
+	fn submit_late_commitments(&mut self, best: NumberFor<Block>) {
+		let due: Vec<_> = self
+			.late
+			.iter()
+			.filter(|(_, (deadline, _))| best > *deadline)
+			.map(|(k, _)| k.clone())
+			.collect();
+		for (round, key) in due {
+			if let Some((_, submission)) = self.late.remove(&(round, key.clone())) {
+				self.handed.insert((round, 0, key.clone(), None));
+				if let Err(error) = self.submit(key, submission, "late commitment", round) {
+					log::warn!(target: LOG_TARGET, "{error}");
+				}
+			}
+		}
+	}
+
+	async fn verify(
+		&mut self,
+		key: WorkerId,
+		duty: VerifyDuty<NumberFor<Block>>,
+		at: Block::Hash,
+	) -> Result<(), String> {
+		let step = (duty.round, 1, key.clone(), Some(duty.worker.clone()));
+		if self.handed.contains(&step) || self.best().1 > duty.deadline {
+			return Ok(());
+		}
+		let spec = self.spec(at, duty.model)?;
+		let model = self.params.engine.model(duty.model, &spec).map_err(|e| e.to_string())?;
+		let (seed, indices, fault) = (duty.seed, duty.indices.to_vec(), self.params.fault);
+		let started = Instant::now();
+		let outputs = tokio_blocking(move || verify_samples(&model, &spec, &seed, &indices, fault))
+			.await
+			.map_err(|e| format!("round {}: verifying {:?}: {e}", duty.round, duty.worker))?;
+		if let Some(metrics) = &self.params.metrics {
+			metrics.observe_inference(duty.indices.len(), started.elapsed().as_secs_f64());
+		}
+		self.handed.insert(step);
+		let submission = Submission::Verify { round: duty.round, worker: duty.worker, outputs };
+		self.submit(key, submission, "verification", duty.round)?;
+		if let Some(metrics) = &self.params.metrics {
+			metrics.audits.inc();
+		}
+		Ok(())
+	}
+
+	async fn reveal(
+		&mut self,
+		key: WorkerId,
+		duty: RevealDuty<NumberFor<Block>>,
+		at: Block::Hash,
+	) -> Result<(), String> {
+		let step = (duty.round, 2, key.clone(), None);
+		let best = self.best().1;
+		if self.handed.contains(&step) || best < duty.opens || best > duty.deadline {
+			return Ok(());
+		}
+		if self.params.fault == Some(Fault::SkipReveal) {
+			self.handed.insert(step);
+			log::info!(target: LOG_TARGET, "round {}: not revealing (simulated fault)", duty.round);
+			return Ok(());
+		}
+		let output = match self.outputs.get(&(duty.round, key.clone())) {
+			Some(output) => output.clone(),
+			None => {
+				log::warn!(target: LOG_TARGET, "round {}: no outputs in memory (restarted?): recomputing the challenge to reveal", duty.round);
+				let spec = self.spec(at, duty.model)?;
+				self.compute(duty.model, &spec, duty.seed, duty.n).await?
+			}
+		};
+		let (outputs, proofs) = output
+			.open(&duty.indices)
+			.map_err(|e| format!("round {}: opening samples: {e}", duty.round))?;
+		self.handed.insert(step);
+		self.submit(
+			key,
+			Submission::Reveal { round: duty.round, outputs, proofs },
+			"reveal",
+			duty.round,
+		)?;
+		if let Some(metrics) = &self.params.metrics {
+			metrics.reveals.inc();
+		}
+		Ok(())
+	}
+
+	/// Runs a challenge on the blocking pool.
+	async fn compute(
+		&mut self,
+		model_id: ModelId,
+		spec: &ModelSpec,
+		seed: poai_primitives::Seed,
+		n: u32,
+	) -> Result<Arc<ChallengeOutput>, String> {
+		let model = self.params.engine.model(model_id, spec).map_err(|e| e.to_string())?;
+		let (spec, fault) = (spec.clone(), self.params.fault);
+		let started = Instant::now();
+		let output = tokio_blocking(move || run_challenge(&model, &spec, &seed, n, fault))
+			.await
+			.map_err(|e| format!("running model {model_id}: {e}"))?;
+		if let Some(metrics) = &self.params.metrics {
+			metrics.observe_inference(n as usize, started.elapsed().as_secs_f64());
+		}
+		log::info!(
+			target: LOG_TARGET,
+			"🧠 model {model_id}: {n} samples in {} ms, root {:?}",
+			output.wall_time_ms,
+			output.root
+		);
+		Ok(Arc::new(output))
+	}
+
+	/// Hands `submission` to the runtime at the best block, with the keystore and the pool.
+	fn submit(
+		&self,
+		key: WorkerId,
+		submission: Submission,
+		what: &str,
+		round: RoundIndex,
+	) -> Result<(), String> {
+		let (at, _) = self.best();
+		let mut api = self.params.client.runtime_api();
+		api.register_extension(KeystoreExt(self.params.keystore.clone()));
+		api.register_extension(self.params.pool.offchain_transaction_pool(at));
+		let result = api
+			.submit(at, key, submission)
+			.map_err(|e| e.to_string())
+			.and_then(|r| r.map_err(|e| format!("{e:?}")));
+		match result {
+			Ok(()) => {
+				log::info!(target: LOG_TARGET, "round {round}: {what} submitted");
+				Ok(())
+			}
+			Err(error) => {
+				if let Some(metrics) = &self.params.metrics {
+					metrics.rejected.inc();
+				}
+				Err(format!("round {round}: {what} not submitted: {error}"))
+			}
+		}
+	}
+}
+
+/// Runs `f` on a thread of its own and waits for it without blocking the async executor.
+async fn tokio_blocking<T: Send + 'static>(
+	f: impl FnOnce() -> Result<T, EngineError> + Send + 'static,
+) -> Result<T, EngineError> {
+	let (sender, receiver) = futures::channel::oneshot::channel();
+	std::thread::Builder::new()
+		.name("poai-inference".into())
+		.spawn(move || {
+			let _ = sender.send(f());
+		})
+		.map_err(|e| EngineError::Thread(e.to_string()))?;
+	receiver.await.map_err(|_| EngineError::Thread("the inference thread panicked".into()))?
+}
