@@ -514,7 +514,7 @@ mod tests {
 		let honest = worker.to_vec();
 		let lazy = vec![0, 0, 0];
 		// Three drawn, only the lazy one submitted: it cannot fault the worker alone.
-		let report = committee_verdict(&worker, &[lazy.clone()], 3, SCALE, FP32);
+		let report = committee_verdict(&worker, std::slice::from_ref(&lazy), 3, SCALE, FP32);
 		assert_eq!(report.verdict, Verdict::Inconclusive);
 		assert!(report.dissenters.is_empty());
 		// Two of three submitted and agree: a majority of the committee passes the worker.
