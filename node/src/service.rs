@@ -458,6 +458,9 @@ fn start_poai_worker(
 	engine
 		.verify_models(&registered)
 		.map_err(|e| ServiceError::Other(format!("PoAI worker: {e}")))?;
+	let events_client = client.clone();
+	let faults_in_block: task::FaultCounter<Block> =
+		Arc::new(move |hash| count_faults(&*events_client, hash));
 	let metrics = match registry.map(task::Metrics::register).transpose() {
 		Ok(metrics) => metrics,
 		Err(e) => return Err(ServiceError::Other(format!("PoAI worker metrics: {e}"))),
@@ -472,9 +475,33 @@ fn start_poai_worker(
 			engine: Arc::new(engine),
 			fault: params.poai_simulate_fault,
 			metrics,
+			faults_in_block: Some(faults_in_block),
 		}),
 	);
 	Ok(())
+}
+
+/// The `PoaiChallenges::Faulted` events of block `hash`, read from `System::Events`.
+fn count_faults(client: &FullClient, hash: <Block as BlockT>::Hash) -> u32 {
+	use codec::Decode;
+	use sc_client_api::StorageProvider;
+	let key = [sp_io::hashing::twox_128(b"System"), sp_io::hashing::twox_128(b"Events")].concat();
+	let Ok(Some(data)) = client.storage(hash, &sp_core::storage::StorageKey(key)) else {
+		return 0;
+	};
+	type Record = frame_system::EventRecord<poai_runtime::RuntimeEvent, poai_runtime::Hash>;
+	let Ok(events) = Vec::<Record>::decode(&mut &data.0[..]) else { return 0 };
+	events
+		.iter()
+		.filter(|record| {
+			matches!(
+				record.event,
+				poai_runtime::RuntimeEvent::PoaiChallenges(
+					pallet_poai_challenges::Event::Faulted { .. }
+				)
+			)
+		})
+		.count() as u32
 }
 
 /// Runs the runtime's offchain workers on every new best block.

@@ -51,6 +51,7 @@ pub struct Metrics {
 	audits: Counter<U64>,
 	reveals: Counter<U64>,
 	rejected: Counter<U64>,
+	faults: Counter<U64>,
 }
 
 impl Metrics {
@@ -87,6 +88,10 @@ impl Metrics {
 				"poai_worker_submissions_rejected_total",
 				"Submissions the runtime or the pool refused",
 			)?,
+			faults: counter(
+				"poai_worker_faults_observed_total",
+				"Faults (of any worker) found by the chain in the best blocks this node imported",
+			)?,
 		})
 	}
 
@@ -113,7 +118,13 @@ pub struct WorkerParams<C, Block: BlockT> {
 	pub fault: Option<Fault>,
 	/// Prometheus metrics, if the node exposes them.
 	pub metrics: Option<Metrics>,
+	/// Counts the faults (`PoaiChallenges::Faulted` events) in a block, for the metrics: the
+	/// node knows the runtime's event type, this crate does not.
+	pub faults_in_block: Option<FaultCounter<Block>>,
 }
+
+/// Counts the faults the chain found in a block.
+pub type FaultCounter<Block> = Arc<dyn Fn(<Block as BlockT>::Hash) -> u32 + Send + Sync>;
 
 /// A step handed to the pool: (round, step, own key, audited worker for verifications).
 type StepId = (RoundIndex, u8, WorkerId, Option<WorkerId>);
@@ -164,8 +175,13 @@ where
 		if !notification.is_new_best {
 			continue;
 		}
+		worker.observe_faults(notification.hash);
 		// Work from the newest best block only: skip the ones imported while busy.
-		while let Some(Some(_)) = notifications.next().now_or_never() {}
+		while let Some(Some(skipped)) = notifications.next().now_or_never() {
+			if skipped.is_new_best {
+				worker.observe_faults(skipped.hash);
+			}
+		}
 		worker.on_best_block().await;
 	}
 }
@@ -179,6 +195,16 @@ where
 	fn best(&self) -> (Block::Hash, NumberFor<Block>) {
 		let info = self.params.client.info();
 		(info.best_hash, info.best_number)
+	}
+
+	fn observe_faults(&self, hash: Block::Hash) {
+		if let (Some(metrics), Some(count)) = (&self.params.metrics, &self.params.faults_in_block) {
+			let faults = count(hash);
+			if faults > 0 {
+				log::info!(target: LOG_TARGET, "⚠️ {faults} PoAI fault(s) found in block {hash:?}");
+				metrics.faults.inc_by(u64::from(faults));
+			}
+		}
 	}
 
 	fn keys(&self) -> Vec<WorkerId> {

@@ -59,8 +59,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_398_000 picoseconds.
-		Weight::from_parts(6_149_000, 0)
+		// Minimum execution time: 5_428_000 picoseconds.
+		Weight::from_parts(8_172_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `PoaiReputation::Params` (r:1 w:0)
@@ -71,8 +71,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `129`
 		//  Estimated: `3561`
-		// Minimum execution time: 9_374_000 picoseconds.
-		Weight::from_parts(10_175_000, 3561)
+		// Minimum execution time: 9_303_000 picoseconds.
+		Weight::from_parts(10_396_000, 3561)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -81,11 +81,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDb's costs, for tests and mocks.
 impl WeightInfo for () {
 	fn set_params() -> Weight {
-		Weight::from_parts(6_149_000, 0)
+		Weight::from_parts(8_172_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn record_outcome() -> Weight {
-		Weight::from_parts(10_175_000, 3561)
+		Weight::from_parts(10_396_000, 3561)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

@@ -78,8 +78,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `454`
 		//  Estimated: `4211`
-		// Minimum execution time: 62_403_000 picoseconds.
-		Weight::from_parts(66_088_000, 4211)
+		// Minimum execution time: 65_197_000 picoseconds.
+		Weight::from_parts(74_971_000, 4211)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -99,8 +99,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `7499`
 		//  Estimated: `90414`
-		// Minimum execution time: 245_255_000 picoseconds.
-		Weight::from_parts(258_184_000, 90414)
+		// Minimum execution time: 244_544_000 picoseconds.
+		Weight::from_parts(261_549_000, 90414)
 			.saturating_add(T::DbWeight::get().reads(37_u64))
 			.saturating_add(T::DbWeight::get().writes(35_u64))
 	}
@@ -120,8 +120,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `7019`
 		//  Estimated: `90414`
-		// Minimum execution time: 197_104_000 picoseconds.
-		Weight::from_parts(210_714_000, 90414)
+		// Minimum execution time: 197_443_000 picoseconds.
+		Weight::from_parts(214_800_000, 90414)
 			.saturating_add(T::DbWeight::get().reads(37_u64))
 			.saturating_add(T::DbWeight::get().writes(33_u64))
 	}
@@ -137,8 +137,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6983`
 		//  Estimated: `90414`
-		// Minimum execution time: 192_737_000 picoseconds.
-		Weight::from_parts(204_344_000, 90414)
+		// Minimum execution time: 189_361_000 picoseconds.
+		Weight::from_parts(203_723_000, 90414)
 			.saturating_add(T::DbWeight::get().reads(35_u64))
 			.saturating_add(T::DbWeight::get().writes(33_u64))
 	}
@@ -162,8 +162,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1407`
 		//  Estimated: `4211`
-		// Minimum execution time: 80_600_000 picoseconds.
-		Weight::from_parts(89_783_000, 4211)
+		// Minimum execution time: 81_151_000 picoseconds.
+		Weight::from_parts(101_822_000, 4211)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -183,8 +183,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3693`
 		//  Estimated: `6579`
-		// Minimum execution time: 33_831_000 picoseconds.
-		Weight::from_parts(36_484_000, 6579)
+		// Minimum execution time: 34_711_000 picoseconds.
+		Weight::from_parts(42_173_000, 6579)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -198,8 +198,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `517`
 		//  Estimated: `4211`
-		// Minimum execution time: 72_678_000 picoseconds.
-		Weight::from_parts(83_835_000, 4211)
+		// Minimum execution time: 75_222_000 picoseconds.
+		Weight::from_parts(87_760_000, 4211)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -215,8 +215,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `6959`
 		//  Estimated: `90414`
-		// Minimum execution time: 188_290_000 picoseconds.
-		Weight::from_parts(205_275_000, 90414)
+		// Minimum execution time: 192_437_000 picoseconds.
+		Weight::from_parts(264_914_000, 90414)
 			.saturating_add(T::DbWeight::get().reads(35_u64))
 			.saturating_add(T::DbWeight::get().writes(34_u64))
 	}
@@ -235,10 +235,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `10064 + n * (158 ±0)`
 		//  Estimated: `90414 + n * (5589 ±0)`
-		// Minimum execution time: 213_338_000 picoseconds.
-		Weight::from_parts(251_641_053, 90414)
-			// Standard Error: 290_488
-			.saturating_add(Weight::from_parts(11_389_199, 0).saturating_mul(n.into()))
+		// Minimum execution time: 221_379_000 picoseconds.
+		Weight::from_parts(242_425_028, 90414)
+			// Standard Error: 170_332
+			.saturating_add(Weight::from_parts(11_936_608, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(36_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(33_u64))
@@ -251,8 +251,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `340`
 		//  Estimated: `4211`
-		// Minimum execution time: 13_571_000 picoseconds.
-		Weight::from_parts(14_852_000, 4211)
+		// Minimum execution time: 13_680_000 picoseconds.
+		Weight::from_parts(15_493_000, 4211)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -262,8 +262,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_548_000 picoseconds.
-		Weight::from_parts(6_170_000, 0)
+		// Minimum execution time: 5_518_000 picoseconds.
+		Weight::from_parts(6_780_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `PoaiStaking::ActiveSession` (r:1 w:0)
@@ -291,10 +291,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4854 + n * (418 ±0)`
 		//  Estimated: `90414 + n * (3221 ±0)`
-		// Minimum execution time: 121_901_000 picoseconds.
-		Weight::from_parts(123_424_000, 90414)
-			// Standard Error: 807_342
-			.saturating_add(Weight::from_parts(183_789_708, 0).saturating_mul(n.into()))
+		// Minimum execution time: 127_379_000 picoseconds.
+		Weight::from_parts(132_417_000, 90414)
+			// Standard Error: 1_621_121
+			.saturating_add(Weight::from_parts(204_597_509, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(38_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(34_u64))
@@ -331,11 +331,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn on_offence(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `5079 + n * (418 ±0)`
-		//  Estimated: `90414 + n * (3221 ±0)`
-		// Minimum execution time: 90_344_000 picoseconds.
-		Weight::from_parts(88_048_004, 90414)
-			// Standard Error: 546_872
-			.saturating_add(Weight::from_parts(125_884_354, 0).saturating_mul(n.into()))
+		//  Estimated: `90414 + n * (3221 ±3)`
+		// Minimum execution time: 94_561_000 picoseconds.
+		Weight::from_parts(99_488_000, 90414)
+			// Standard Error: 1_396_408
+			.saturating_add(Weight::from_parts(158_230_032, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(42_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(34_u64))
@@ -363,10 +363,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2965 + c * (232 ±0)`
 		//  Estimated: `204396 + c * (2711 ±108)`
-		// Minimum execution time: 39_248_000 picoseconds.
-		Weight::from_parts(251_628_361, 204396)
-			// Standard Error: 121_070
-			.saturating_add(Weight::from_parts(17_240_691, 0).saturating_mul(c.into()))
+		// Minimum execution time: 39_129_000 picoseconds.
+		Weight::from_parts(39_900_000, 204396)
+			// Standard Error: 155_892
+			.saturating_add(Weight::from_parts(22_393_798, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(75_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(37_u64))
@@ -385,10 +385,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `387 + v * (36 ±0)`
 		//  Estimated: `7083`
-		// Minimum execution time: 11_838_000 picoseconds.
-		Weight::from_parts(16_253_909, 7083)
-			// Standard Error: 2_359
-			.saturating_add(Weight::from_parts(2_252_808, 0).saturating_mul(v.into()))
+		// Minimum execution time: 11_867_000 picoseconds.
+		Weight::from_parts(31_969_203, 7083)
+			// Standard Error: 19_800
+			.saturating_add(Weight::from_parts(2_766_224, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(v.into())))
@@ -413,8 +413,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `12664`
 		//  Estimated: `361758`
-		// Minimum execution time: 230_894_000 picoseconds.
-		Weight::from_parts(247_338_000, 361758)
+		// Minimum execution time: 238_535_000 picoseconds.
+		Weight::from_parts(355_499_000, 361758)
 			.saturating_add(T::DbWeight::get().reads(194_u64))
 			.saturating_add(T::DbWeight::get().writes(198_u64))
 	}
@@ -428,8 +428,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `440`
 		//  Estimated: `7083`
-		// Minimum execution time: 12_578_000 picoseconds.
-		Weight::from_parts(13_851_000, 7083)
+		// Minimum execution time: 12_479_000 picoseconds.
+		Weight::from_parts(20_941_000, 7083)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -438,48 +438,48 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDb's costs, for tests and mocks.
 impl WeightInfo for () {
 	fn bond() -> Weight {
-		Weight::from_parts(66_088_000, 4211)
+		Weight::from_parts(74_971_000, 4211)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn bond_extra() -> Weight {
-		Weight::from_parts(258_184_000, 90414)
+		Weight::from_parts(261_549_000, 90414)
 			.saturating_add(ParityDbWeight::get().reads(37_u64))
 			.saturating_add(ParityDbWeight::get().writes(35_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(210_714_000, 90414)
+		Weight::from_parts(214_800_000, 90414)
 			.saturating_add(ParityDbWeight::get().reads(37_u64))
 			.saturating_add(ParityDbWeight::get().writes(33_u64))
 	}
 	fn rebond() -> Weight {
-		Weight::from_parts(204_344_000, 90414)
+		Weight::from_parts(203_723_000, 90414)
 			.saturating_add(ParityDbWeight::get().reads(35_u64))
 			.saturating_add(ParityDbWeight::get().writes(33_u64))
 	}
 	fn withdraw_unbonded() -> Weight {
-		Weight::from_parts(89_783_000, 4211)
+		Weight::from_parts(101_822_000, 4211)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn validate() -> Weight {
-		Weight::from_parts(36_484_000, 6579)
+		Weight::from_parts(42_173_000, 6579)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_worker_key() -> Weight {
-		Weight::from_parts(83_835_000, 4211)
+		Weight::from_parts(87_760_000, 4211)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn chill() -> Weight {
-		Weight::from_parts(205_275_000, 90414)
+		Weight::from_parts(264_914_000, 90414)
 			.saturating_add(ParityDbWeight::get().reads(35_u64))
 			.saturating_add(ParityDbWeight::get().writes(34_u64))
 	}
 	fn nominate(n: u32, ) -> Weight {
-		Weight::from_parts(251_641_053, 90414)
-			.saturating_add(Weight::from_parts(11_389_199, 0).saturating_mul(n.into()))
+		Weight::from_parts(242_425_028, 90414)
+			.saturating_add(Weight::from_parts(11_936_608, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(36_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(33_u64))
@@ -487,17 +487,17 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5589).saturating_mul(n.into()))
 	}
 	fn set_payee() -> Weight {
-		Weight::from_parts(14_852_000, 4211)
+		Weight::from_parts(15_493_000, 4211)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(6_170_000, 0)
+		Weight::from_parts(6_780_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn payout_stakers(n: u32, ) -> Weight {
-		Weight::from_parts(123_424_000, 90414)
-			.saturating_add(Weight::from_parts(183_789_708, 0).saturating_mul(n.into()))
+		Weight::from_parts(132_417_000, 90414)
+			.saturating_add(Weight::from_parts(204_597_509, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(38_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(34_u64))
@@ -505,8 +505,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3221).saturating_mul(n.into()))
 	}
 	fn on_offence(n: u32, ) -> Weight {
-		Weight::from_parts(88_048_004, 90414)
-			.saturating_add(Weight::from_parts(125_884_354, 0).saturating_mul(n.into()))
+		Weight::from_parts(99_488_000, 90414)
+			.saturating_add(Weight::from_parts(158_230_032, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(42_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(34_u64))
@@ -514,27 +514,27 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3221).saturating_mul(n.into()))
 	}
 	fn elect(c: u32, ) -> Weight {
-		Weight::from_parts(251_628_361, 204396)
-			.saturating_add(Weight::from_parts(17_240_691, 0).saturating_mul(c.into()))
+		Weight::from_parts(39_900_000, 204396)
+			.saturating_add(Weight::from_parts(22_393_798, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(75_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(37_u64))
 			.saturating_add(Weight::from_parts(0, 2711).saturating_mul(c.into()))
 	}
 	fn end_session(v: u32, ) -> Weight {
-		Weight::from_parts(16_253_909, 7083)
-			.saturating_add(Weight::from_parts(2_252_808, 0).saturating_mul(v.into()))
+		Weight::from_parts(31_969_203, 7083)
+			.saturating_add(Weight::from_parts(2_766_224, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(v.into())))
 	}
 	fn prune_step() -> Weight {
-		Weight::from_parts(247_338_000, 361758)
+		Weight::from_parts(355_499_000, 361758)
 			.saturating_add(ParityDbWeight::get().reads(194_u64))
 			.saturating_add(ParityDbWeight::get().writes(198_u64))
 	}
 	fn note_points() -> Weight {
-		Weight::from_parts(13_851_000, 7083)
+		Weight::from_parts(20_941_000, 7083)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
