@@ -12,9 +12,8 @@ use poai_offchain_worker::{
 	},
 };
 use poai_primitives::{
-	generate_sample, verify_sample, within_tolerance, ClassParams, ClassTable, InputKind,
-	InputSpec, ModelId, ModelName, ModelSpec, SampleIndex, SampleInput, Seed, Shape, TensorName,
-	Tolerance,
+	generate_sample, verify_sample, within_tolerance, InputKind, ModelId, ModelName, ModelSpec,
+	SampleIndex, SampleInput, Seed, TensorName, Tolerance,
 };
 use sp_core::H256;
 use sp_runtime::traits::{BlakeTwo256, Hash as _};
@@ -28,56 +27,10 @@ fn models_dir() -> PathBuf {
 	Path::new(env!("CARGO_MANIFEST_DIR")).join("../models")
 }
 
-/// One entry of `models/models.json` (names as strings, as `runtime/src/genesis_config_presets.rs`
-/// reads them).
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ModelJson {
-	name: String,
-	onnx_hash: H256,
-	input: InputJson,
-	output: String,
-	output_len: u32,
-	scale_bits: u8,
-	tolerance: Tolerance,
-	flops_per_sample: u64,
-	classes: Vec<ClassParams>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct InputJson {
-	name: String,
-	shape: Vec<u32>,
-	kind: InputKind,
-}
-
 /// The registered models, with ids 0, 1, … in file order (as genesis registers them).
 fn models() -> Vec<(ModelId, ModelSpec)> {
 	let text = std::fs::read_to_string(models_dir().join("models.json")).unwrap();
-	let models: Vec<ModelJson> = serde_json::from_str(&text).unwrap();
-	(0..)
-		.zip(models)
-		.map(|(id, m)| {
-			let spec = ModelSpec {
-				name: ModelName::truncate_from(m.name.into_bytes()),
-				onnx_hash: m.onnx_hash,
-				input: InputSpec {
-					name: TensorName::truncate_from(m.input.name.into_bytes()),
-					shape: Shape::truncate_from(m.input.shape),
-					kind: m.input.kind,
-				},
-				output: TensorName::truncate_from(m.output.into_bytes()),
-				output_len: m.output_len,
-				scale_bits: m.scale_bits,
-				tolerance: m.tolerance,
-				flops_per_sample: m.flops_per_sample,
-				classes: ClassTable::truncate_from(m.classes),
-			};
-			assert_eq!(spec.validate(), Ok(()));
-			(id, spec)
-		})
-		.collect()
+	(0..).zip(poai_primitives::model::registry_json::parse(&text).unwrap()).collect()
 }
 
 fn model_spec(name: &str) -> (ModelId, ModelSpec) {

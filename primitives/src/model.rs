@@ -201,6 +201,76 @@ pub trait ModelRegistry {
 	fn active_models(class: HardwareClass) -> alloc::vec::Vec<crate::ModelId>;
 }
 
+/// The registry records as `models/make_models.py` writes them to `models/models.json`: the
+/// [`ModelSpec`] fields in camelCase, with names as strings (the genesis presets, the worker's
+/// tests and the benchmarks all read that file through this).
+#[cfg(feature = "serde")]
+pub mod registry_json {
+	use super::*;
+	use crate::input::InputKind;
+	use alloc::{format, string::String, vec::Vec};
+
+	#[derive(serde::Deserialize)]
+	#[serde(rename_all = "camelCase", deny_unknown_fields)]
+	struct ModelJson {
+		name: String,
+		onnx_hash: H256,
+		input: InputJson,
+		output: String,
+		output_len: u32,
+		scale_bits: u8,
+		tolerance: Tolerance,
+		flops_per_sample: u64,
+		classes: Vec<ClassParams>,
+	}
+
+	#[derive(serde::Deserialize)]
+	#[serde(rename_all = "camelCase", deny_unknown_fields)]
+	struct InputJson {
+		name: String,
+		shape: Vec<u32>,
+		kind: InputKind,
+	}
+
+	fn bounded<T, S: sp_core::Get<u32>>(
+		value: Vec<T>,
+		what: &str,
+		model: &str,
+	) -> Result<BoundedVec<T, S>, String> {
+		BoundedVec::try_from(value).map_err(|_| format!("model `{model}`: {what} is too long"))
+	}
+
+	/// The specs in `json`, in file order (the order genesis registers them, ids 0, 1, …),
+	/// each validated.
+	pub fn parse(json: &str) -> Result<Vec<ModelSpec>, String> {
+		let models: Vec<ModelJson> =
+			serde_json::from_str(json).map_err(|e| format!("models.json: {e}"))?;
+		models
+			.into_iter()
+			.map(|m| {
+				let name = m.name.clone();
+				let spec = ModelSpec {
+					name: bounded(m.name.into_bytes(), "the name", &name)?,
+					onnx_hash: m.onnx_hash,
+					input: InputSpec {
+						name: bounded(m.input.name.into_bytes(), "the input name", &name)?,
+						shape: bounded(m.input.shape, "the input shape", &name)?,
+						kind: m.input.kind,
+					},
+					output: bounded(m.output.into_bytes(), "the output name", &name)?,
+					output_len: m.output_len,
+					scale_bits: m.scale_bits,
+					tolerance: m.tolerance,
+					flops_per_sample: m.flops_per_sample,
+					classes: bounded(m.classes, "the class table", &name)?,
+				};
+				spec.validate().map_err(|e| format!("model `{name}`: {e:?}"))?;
+				Ok(spec)
+			})
+			.collect()
+	}
+}
+
 #[cfg(test)]
 pub(crate) mod test_specs {
 	use super::*;
@@ -288,5 +358,20 @@ mod tests {
 			1 + MAX_OPENED_SAMPLES as usize * (2 + 4 * MAX_OUTPUT_ELEMENTS as usize)
 		);
 		assert!(!mlp().fits_output(&[0; 15]) && mlp().fits_output(&[0; 16]));
+	}
+
+	#[test]
+	fn the_repository_models_json_parses_into_valid_specs() {
+		let json = include_str!("../../models/models.json");
+		let specs = registry_json::parse(json).unwrap();
+		assert_eq!(specs.len(), 2);
+		assert_eq!(&specs[0].name[..], b"tiny-lm");
+		assert_eq!(
+			specs[1].input.kind,
+			crate::InputKind::Uniform { min_milli: -1000, max_milli: 1000 }
+		);
+		assert!(registry_json::parse("[{}]").is_err());
+		let too_long = json.replacen("\"tiny-lm\"", &format!("\"{}\"", "x".repeat(65)), 1);
+		assert!(registry_json::parse(&too_long).unwrap_err().contains("too long"));
 	}
 }

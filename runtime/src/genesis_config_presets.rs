@@ -14,13 +14,8 @@ use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
-use alloc::string::String;
 use pallet_poai_staking::StakingParams;
-use poai_primitives::{
-	ClassParams, ClassTable, HardwareClass, InputKind, InputSpec, ModelName, ModelSpec, Shape,
-	TensorName, Tolerance, WorkerId,
-};
-use sp_core::H256;
+use poai_primitives::{HardwareClass, ModelSpec, WorkerId};
 use sp_runtime::Perbill;
 
 use crate::{
@@ -33,53 +28,11 @@ use crate::{
 /// wrote them (names as strings).
 const MODELS_JSON: &str = include_str!("../../models/models.json");
 
-/// One entry of `models/models.json`.
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ModelJson {
-	name: String,
-	onnx_hash: H256,
-	input: InputJson,
-	output: String,
-	output_len: u32,
-	scale_bits: u8,
-	tolerance: Tolerance,
-	flops_per_sample: u64,
-	classes: Vec<ClassParams>,
-}
-
-/// The input spec of an entry of `models/models.json`.
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct InputJson {
-	name: String,
-	shape: Vec<u32>,
-	kind: InputKind,
-}
-
 /// The challenge models every preset registers at genesis, read from `models/models.json`
 /// (so the hashes pinned there are the ones the chain checks model files against).
 pub fn challenge_models() -> Vec<ModelSpec> {
-	let models: Vec<ModelJson> =
-		serde_json::from_str(MODELS_JSON).expect("models/models.json is valid; qed");
-	models
-		.into_iter()
-		.map(|m| ModelSpec {
-			name: ModelName::truncate_from(m.name.into_bytes()),
-			onnx_hash: m.onnx_hash,
-			input: InputSpec {
-				name: TensorName::truncate_from(m.input.name.into_bytes()),
-				shape: Shape::truncate_from(m.input.shape),
-				kind: m.input.kind,
-			},
-			output: TensorName::truncate_from(m.output.into_bytes()),
-			output_len: m.output_len,
-			scale_bits: m.scale_bits,
-			tolerance: m.tolerance,
-			flops_per_sample: m.flops_per_sample,
-			classes: ClassTable::truncate_from(m.classes),
-		})
-		.collect()
+	poai_primitives::model::registry_json::parse(MODELS_JSON)
+		.expect("models/models.json holds valid registry records; qed")
 }
 
 /// Free balance of every endowed development account.
