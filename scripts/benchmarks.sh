@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Measures the PoAI worker and the challenge protocol and writes docs/BENCHMARKS.md (issue #6,
+# first part): the worker's Rust inference engine against the Python onnxruntime reference
+# (same model, same inputs, same thread count), the verification cost per round and the
+# soundness figures at the chain's parameters. CPU only; takes a few minutes.
+#
+#   scripts/benchmarks.sh
+#
+# Settings (environment): BENCH_THREADS (intra-op threads, default: the number of CPUs, at most
+# 2 since the registered CPU batches were sized for 2), BENCH_ROUNDS (alternating Rust/Python
+# rounds per model, default 3), BENCH_REPS (batches per side per round, default 5),
+# BENCH_OUT (the report, default docs/BENCHMARKS.md).
+set -euo pipefail
+
+# shellcheck source=env.sh
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+
+"$REPO_ROOT/scripts/models-env.sh"
+PY="${POAI_VENV:-$HOME/.cache/poai-venv}/bin/python"
+
+# The protocol parameters scripts/benchmarks-report.py assumes: stop if the chain's differ.
+check() {
+	grep -q -- "$2" "$1" || {
+		echo "benchmarks.sh: \`$2\` not found in $1; update scripts/benchmarks-report.py" >&2
+		exit 1
+	}
+}
+TYPES=pallets/challenges/src/types.rs
+check "$TYPES" "audit_probability: Perbill::from_percent(50),"
+check "$TYPES" "audit_samples: 4,"
+check "$TYPES" "verifiers: 3,"
+check "$TYPES" "reaudit_extra_verifiers: 2,"
+check "$TYPES" "fraud_slash: Perbill::from_percent(20),"
+PRESETS=runtime/src/genesis_config_presets.rs
+check "$PRESETS" "GENESIS_BOND: Balance = 100_000 \* UNIT;"
+check "$PRESETS" "reward_per_session: 1_000 \* UNIT,"
+
+CPUS="$(nproc)"
+THREADS="${BENCH_THREADS:-$((CPUS < 2 ? CPUS : 2))}"
+ROUNDS="${BENCH_ROUNDS:-3}"
+REPS="${BENCH_REPS:-5}"
+OUT="${BENCH_OUT:-$REPO_ROOT/docs/BENCHMARKS.md}"
+MODELS=(tiny-lm dense-mlp)
+
+log "cargo: building the bench_engine example"
+cargo build --release --locked -p poai-offchain-worker --example bench_engine
+BENCH="$CARGO_TARGET_DIR/release/examples/bench_engine"
+
+RAW_DIR="$CARGO_TARGET_DIR/poai-bench"
+mkdir -p "$RAW_DIR"
+RAW="$RAW_DIR/engine.jsonl"
+: >"$RAW"
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+for model in "${MODELS[@]}"; do
+	for round in $(seq 1 "$ROUNDS"); do
+		log "$model: round $round/$ROUNDS, Rust engine then Python onnxruntime ($THREADS threads)"
+		"$BENCH" --model "$model" --threads "$THREADS" --reps "$REPS" --verify-reps 30 \
+			| sed "s/^{/{\"round\":$round,/" >>"$RAW"
+		"$PY" models/bench_reference.py --model "$model" --threads "$THREADS" --reps "$REPS" \
+			--e2e-reps 1 | sed "s/^{/{\"round\": $round, /" >>"$RAW"
+	done
+done
+LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+log "writing $OUT"
+MACHINE_CPU="$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
+MACHINE_MEM="$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+export MACHINE_CPU MACHINE_MEM CPUS THREADS ROUNDS REPS LOAD_BEFORE LOAD_AFTER
+MACHINE_KERNEL="$(uname -sr)"
+MACHINE_RUSTC="$(rustc --version)"
+MACHINE_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+MACHINE_DATE="$(date -u '+%Y-%m-%d %H:%M UTC')"
+export MACHINE_KERNEL MACHINE_RUSTC MACHINE_COMMIT MACHINE_DATE
+"$PY" scripts/benchmarks-report.py "$RAW" "$OUT"
+log "done: $OUT (raw measurements: $RAW)"
