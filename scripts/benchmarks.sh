@@ -8,7 +8,7 @@
 #
 # Settings (environment): BENCH_THREADS (intra-op threads, default: the number of CPUs, at most
 # 2 since the registered CPU batches were sized for 2), BENCH_ROUNDS (alternating Rust/Python
-# rounds per model, default 3), BENCH_REPS (batches per side per round, default 5),
+# rounds per model, default 4), BENCH_REPS (batches per side per round, default 8),
 # BENCH_OUT (the report, default docs/BENCHMARKS.md).
 set -euo pipefail
 
@@ -38,8 +38,8 @@ check "$PRESETS" "reward_per_session: 1_000 \* UNIT,"
 
 CPUS="$(nproc)"
 THREADS="${BENCH_THREADS:-$((CPUS < 2 ? CPUS : 2))}"
-ROUNDS="${BENCH_ROUNDS:-3}"
-REPS="${BENCH_REPS:-5}"
+ROUNDS="${BENCH_ROUNDS:-4}"
+REPS="${BENCH_REPS:-8}"
 OUT="${BENCH_OUT:-$REPO_ROOT/docs/BENCHMARKS.md}"
 MODELS=(tiny-lm dense-mlp)
 

@@ -25,68 +25,17 @@ use poai_offchain_worker::{
 	challenge::{run_challenge, verify_samples},
 	engine::{Device, Engine, EngineConfig, MAX_SAMPLES_PER_RUN},
 };
-use poai_primitives::{
-	ClassParams, ClassTable, InputKind, InputSpec, ModelId, ModelName, ModelSpec, SampleIndex,
-	Shape, TensorName, Tolerance,
-};
-use sp_core::H256;
+use poai_primitives::{model::registry_json, ModelId, ModelSpec, SampleIndex};
 use std::{
 	path::{Path, PathBuf},
 	time::Instant,
 };
 
-/// One entry of `models/models.json`.
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ModelJson {
-	name: String,
-	onnx_hash: H256,
-	input: InputJson,
-	output: String,
-	output_len: u32,
-	scale_bits: u8,
-	tolerance: Tolerance,
-	flops_per_sample: u64,
-	classes: Vec<ClassParams>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct InputJson {
-	name: String,
-	shape: Vec<u32>,
-	kind: InputKind,
-}
-
 /// The registered models with ids 0, 1, … in file order (as genesis registers them).
 fn models(dir: &Path) -> Result<Vec<(ModelId, ModelSpec)>, String> {
 	let path = dir.join("models.json");
 	let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-	let models: Vec<ModelJson> =
-		serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-	Ok((0..)
-		.zip(models)
-		.map(|(id, m)| {
-			(
-				id,
-				ModelSpec {
-					name: ModelName::truncate_from(m.name.into_bytes()),
-					onnx_hash: m.onnx_hash,
-					input: InputSpec {
-						name: TensorName::truncate_from(m.input.name.into_bytes()),
-						shape: Shape::truncate_from(m.input.shape),
-						kind: m.input.kind,
-					},
-					output: TensorName::truncate_from(m.output.into_bytes()),
-					output_len: m.output_len,
-					scale_bits: m.scale_bits,
-					tolerance: m.tolerance,
-					flops_per_sample: m.flops_per_sample,
-					classes: ClassTable::truncate_from(m.classes),
-				},
-			)
-		})
-		.collect())
+	Ok((0..).zip(registry_json::parse(&text)?).collect())
 }
 
 /// Command-line options.
