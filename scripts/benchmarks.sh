@@ -8,7 +8,7 @@
 #
 # Settings (environment): BENCH_THREADS (intra-op threads, default: the number of CPUs, at most
 # 2 since the registered CPU batches were sized for 2), BENCH_ROUNDS (alternating Rust/Python
-# rounds per model, default 4), BENCH_REPS (batches per side per round, default 8),
+# rounds per model, default 8), BENCH_REPS (batches per side per round, default 4),
 # BENCH_OUT (the report, default docs/BENCHMARKS.md).
 set -euo pipefail
 
@@ -38,8 +38,8 @@ check "$PRESETS" "reward_per_session: 1_000 \* UNIT,"
 
 CPUS="$(nproc)"
 THREADS="${BENCH_THREADS:-$((CPUS < 2 ? CPUS : 2))}"
-ROUNDS="${BENCH_ROUNDS:-4}"
-REPS="${BENCH_REPS:-8}"
+ROUNDS="${BENCH_ROUNDS:-8}"
+REPS="${BENCH_REPS:-4}"
 OUT="${BENCH_OUT:-$REPO_ROOT/docs/BENCHMARKS.md}"
 MODELS=(tiny-lm dense-mlp)
 
@@ -55,8 +55,10 @@ LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 for model in "${MODELS[@]}"; do
 	for round in $(seq 1 "$ROUNDS"); do
-		log "$model: round $round/$ROUNDS, Rust engine then Python onnxruntime ($THREADS threads)"
+		log "$model: round $round/$ROUNDS: Rust engine, Rust ort alone, Python onnxruntime ($THREADS threads)"
 		"$BENCH" --model "$model" --threads "$THREADS" --reps "$REPS" --verify-reps 30 \
+			| sed "s/^{/{\"round\":$round,/" >>"$RAW"
+		"$BENCH" --model "$model" --threads "$THREADS" --reps "$REPS" --raw-ort \
 			| sed "s/^{/{\"round\":$round,/" >>"$RAW"
 		"$PY" models/bench_reference.py --model "$model" --threads "$THREADS" --reps "$REPS" \
 			--e2e-reps 1 | sed "s/^{/{\"round\": $round, /" >>"$RAW"

@@ -19,6 +19,11 @@
 //! - `"kind": "verify"`: the wall time of [`verify_samples`] on `k` = 4 samples (what one
 //!   verifier does for one audited worker).
 //!
+//! With `--raw-ort`, the engine is not used: `"side": "rust-ort"`, `"kind": "infer"` times
+//! `ort`'s `Session::run` directly (the engine's session options, all inputs generated before
+//! the first run, the chunks run back to back as the Python reference runs them), to tell the
+//! binding's cost from the engine loop's.
+//!
 //! The first batch of each kind is a warm-up and is not printed.
 
 use poai_offchain_worker::{
@@ -46,6 +51,7 @@ struct Args {
 	reps: usize,
 	threads: usize,
 	verify_reps: usize,
+	raw_ort: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -56,6 +62,7 @@ fn parse_args() -> Result<Args, String> {
 		reps: 5,
 		threads: 2,
 		verify_reps: 30,
+		raw_ort: false,
 	};
 	let mut it = std::env::args().skip(1);
 	while let Some(flag) = it.next() {
@@ -68,10 +75,11 @@ fn parse_args() -> Result<Args, String> {
 			"--reps" => args.reps = number(value()?)?,
 			"--threads" => args.threads = number(value()?)?,
 			"--verify-reps" => args.verify_reps = number(value()?)?,
+			"--raw-ort" => args.raw_ort = true,
 			other => {
 				return Err(format!(
 					"unknown argument `{other}`; usage: bench_engine --model NAME [--batch N] \
-					 [--reps R] [--threads T] [--verify-reps V] [--models DIR]"
+					 [--reps R] [--threads T] [--verify-reps V] [--models DIR] [--raw-ort]"
 				))
 			}
 		}
@@ -86,6 +94,9 @@ fn main() -> Result<(), String> {
 		.find(|(_, spec)| &spec.name[..] == args.model.as_bytes())
 		.ok_or_else(|| format!("no model `{}` in models.json", args.model))?;
 	let batch = args.batch.unwrap_or_else(|| spec.classes.first().map_or(4096, |c| c.batch_size));
+	if args.raw_ort {
+		return raw_ort(&args, &spec, batch).map_err(|e| e.to_string());
+	}
 	let engine = Engine::new(EngineConfig {
 		threads: Some(args.threads),
 		device: Device::Cpu,
@@ -145,6 +156,72 @@ fn main() -> Result<(), String> {
 			let mut line = header("verify");
 			line["samples"] = audited.len().into();
 			line["e2e_s"] = wall.as_secs_f64().into();
+			println!("{line}");
+		}
+	}
+	Ok(())
+}
+
+/// `--raw-ort`: `ort` without the engine, the reference's loop (see the module docs).
+fn raw_ort(args: &Args, spec: &ModelSpec, batch: u32) -> Result<(), Box<dyn std::error::Error>> {
+	use ort::{
+		session::{builder::GraphOptimizationLevel, Session},
+		value::TensorRef,
+	};
+	use poai_primitives::{generate_sample, SampleInput};
+
+	let library = poai_offchain_worker::engine::find_library(None)?;
+	let environment = ort::init_from(&library)?.with_name("bench").build()?;
+	let path = args.models_dir.join(format!("{}.onnx", String::from_utf8_lossy(&spec.name)));
+	let mut session = Session::builder(&environment)?
+		.with_optimization_level(GraphOptimizationLevel::All)?
+		.with_intra_op_spinning(false)?
+		.with_inter_threads(1)?
+		.with_intra_threads(args.threads)?
+		.commit_from_file(&path)?;
+	let seed = [1u8; 32];
+	let mut floats = Vec::new();
+	let mut ints = Vec::new();
+	for index in 0..batch {
+		match generate_sample(&spec.input, &seed, index).map_err(|e| format!("{e:?}"))? {
+			sample @ SampleInput::Uniform { .. } => {
+				floats.extend(sample.to_f32().unwrap_or_default())
+			}
+			SampleInput::Tokens { ids } => ints.extend(ids),
+		}
+	}
+	let per_sample: usize = spec.input.shape.iter().map(|&d| d as usize).product();
+	let input_name = String::from_utf8_lossy(&spec.input.name).into_owned();
+	for rep in 0..=args.reps {
+		let mut spent = std::time::Duration::ZERO;
+		let mut runs = 0usize;
+		for start in (0..batch as usize).step_by(MAX_SAMPLES_PER_RUN) {
+			let len = MAX_SAMPLES_PER_RUN.min(batch as usize - start);
+			let mut shape = vec![len as i64];
+			shape.extend(spec.input.shape.iter().map(|&d| i64::from(d)));
+			let range = start * per_sample..(start + len) * per_sample;
+			let input = if floats.is_empty() {
+				TensorRef::from_array_view((shape, &ints[range]))?.into_dyn()
+			} else {
+				TensorRef::from_array_view((shape, &floats[range]))?.into_dyn()
+			};
+			let started = Instant::now();
+			let outputs = session.run(ort::inputs![input_name.as_str() => input])?;
+			spent += started.elapsed();
+			drop(outputs);
+			runs += 1;
+		}
+		if rep > 0 {
+			let line = serde_json::json!({
+				"side": "rust-ort",
+				"kind": "infer",
+				"model": args.model,
+				"batch": batch,
+				"threads": args.threads,
+				"chunk": MAX_SAMPLES_PER_RUN,
+				"infer_s": spent.as_secs_f64(),
+				"runs": runs,
+			});
 			println!("{line}");
 		}
 	}
