@@ -232,7 +232,7 @@ def main() -> None:
     w(f"A worker that fakes a fraction f of its n = {n} samples is caught in an audited round when at "
       f"least one of the k = {K} audited samples is faked (each audited sample is checked by "
       f"{R_VERIFIERS} verifiers; a faked output lies far outside the tolerance, see docs/MODELS.md). "
-      f"d = 1 − (1 − f)^k with replacement; the chain draws k distinct samples, so exactly "
+      f"d = 1 − (1 − f)^k with replacement; the chain draws k distinct samples (`primitives/src/audit.rs`, `audit_indices`), so exactly "
       f"d = 1 − C(n − fn, k) / C(n, k) (hypergeometric). Per round the audit itself happens with "
       f"p = {P_AUDIT:.0%}; expected rounds to the first detection = 1 / (p·d).")
     w("")
