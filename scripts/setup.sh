@@ -34,6 +34,7 @@ bash "$REPO_ROOT/scripts/models-env.sh"
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	log "apt: installing nodejs and npm"
+	as_root apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nodejs npm
 fi
 if [ ! -d "$REPO_ROOT/zombienet/node_modules" ] \

@@ -277,6 +277,21 @@ fn play_round(round: u32, nodes: &[Node]) {
 		matches!(round_phase(round), Some(Phase::Open { .. }) | None)
 	});
 	let Some(Phase::Open { verify_until, .. }) = round_phase(round) else { return };
+	finish_round(round, nodes, verify_until);
+}
+
+/// Runs blocks until the audit draw of `round` is done; returns the last block of its verify
+/// window.
+fn run_to_verify_window(round: u32) -> BlockNumber {
+	run_until(|| matches!(round_phase(round), Some(Phase::Open { .. })));
+	let Some(Phase::Open { verify_until, .. }) = round_phase(round) else {
+		panic!("round {round} is not open")
+	};
+	verify_until
+}
+
+/// The rest of an open round: verifications, then reveals, then verdicts and pruning.
+fn finish_round(round: u32, nodes: &[Node], verify_until: BlockNumber) {
 	verify_all(round, nodes);
 	run_to_block(verify_until + 1);
 	reveal_all(round, nodes);
@@ -487,16 +502,12 @@ fn a_partial_worker_is_caught_exactly_when_a_faked_sample_is_opened() {
 			issue(round);
 			let seed = Challenges::duties(&key("Bob")).challenges[0].seed;
 			commit_all(round, &nodes);
-			run_until(|| matches!(round_phase(round), Some(Phase::Open { .. })));
+			let verify_until = run_to_verify_window(round);
 			let slot = Challenges::slot_of(&RoundWorkers::<Test>::get(round), &key("Bob")).unwrap();
 			let opened = Audits::<Test>::get(round, slot).unwrap().indices;
 			let hit = opened.iter().any(|&i| faked(&seed, i, 250));
 			let before = faults().len();
-			let Some(Phase::Open { verify_until, .. }) = round_phase(round) else { panic!() };
-			verify_all(round, &nodes);
-			run_to_block(verify_until + 1);
-			reveal_all(round, &nodes);
-			run_until(|| round_phase(round).is_none());
+			finish_round(round, &nodes, verify_until);
 			let faulted = faults().len() > before;
 			assert_eq!(faulted, hit, "round {round}: opened {opened:?}");
 			if hit {
@@ -918,12 +929,8 @@ fn a_model_retired_mid_round_is_still_judged_on_its_snapshot() {
 		issue(0);
 		retire_model(0);
 		commit_all(0, &nodes);
-		run_until(|| matches!(round_phase(0), Some(Phase::Open { .. })));
-		let Some(Phase::Open { verify_until, .. }) = round_phase(0) else { panic!() };
-		verify_all(0, &nodes);
-		run_to_block(verify_until + 1);
-		reveal_all(0, &nodes);
-		run_until(|| round_phase(0).is_none());
+		let verify_until = run_to_verify_window(0);
+		finish_round(0, &nodes, verify_until);
 		assert_eq!(outcomes().len(), 4);
 		assert!(outcomes().iter().all(|(_, o)| *o == RoundOutcome::Passed));
 		// The next round issues nothing.
@@ -1121,12 +1128,8 @@ fn detection_rate_of_a_partial_cheater_matches_the_sampling_bound() {
 				(0..4).map(|i| (32.0 - m - i as f64).max(0.0) / (32.0 - i as f64)).product();
 			expected += 1.0 - miss;
 			commit_all(round, &nodes);
-			run_until(|| matches!(round_phase(round), Some(Phase::Open { .. })));
-			let Some(Phase::Open { verify_until, .. }) = round_phase(round) else { panic!() };
-			verify_all(round, &nodes);
-			run_to_block(verify_until + 1);
-			reveal_all(round, &nodes);
-			run_until(|| round_phase(round).is_none());
+			let verify_until = run_to_verify_window(round);
+			finish_round(round, &nodes, verify_until);
 			System::reset_events();
 		}
 		let detected = offences().iter().filter(|o| o.offender == 1).count() as f64;
