@@ -9,6 +9,7 @@
 # Settings (environment): BENCH_THREADS (intra-op threads, default: the number of CPUs, at most
 # 2 since the registered CPU batches were sized for 2), BENCH_ROUNDS (alternating Rust/Python
 # rounds per model, default 8), BENCH_REPS (batches per side per round, default 4),
+# BENCH_HONEST_SEEDS (challenges per model of the honest false-fault run, default 3),
 # BENCH_OUT (the report, default docs/BENCHMARKS.md).
 set -euo pipefail
 
@@ -43,9 +44,10 @@ REPS="${BENCH_REPS:-4}"
 OUT="${BENCH_OUT:-$REPO_ROOT/docs/BENCHMARKS.md}"
 MODELS=(tiny-lm dense-mlp)
 
-log "cargo: building the bench_engine example"
-cargo build --release --locked -p poai-offchain-worker --example bench_engine
+log "cargo: building the bench_engine and bench_honest examples"
+cargo build --release --locked -p poai-offchain-worker --example bench_engine --example bench_honest
 BENCH="$CARGO_TARGET_DIR/release/examples/bench_engine"
+HONEST="$CARGO_TARGET_DIR/release/examples/bench_honest"
 
 RAW_DIR="$CARGO_TARGET_DIR/poai-bench"
 mkdir -p "$RAW_DIR"
@@ -66,6 +68,18 @@ for model in "${MODELS[@]}"; do
 done
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
+# False faults of honest workers: every sample of BENCH_HONEST_SEEDS challenges (default 3, i.e.
+# 12,288 samples per model) run by a prover with $THREADS threads and re-run by a 1-thread
+# verifier in audits of 4, judged with the chain's committee verdict; plus cheating provers as
+# a negative control. One JSON line per model.
+HONEST_RAW="$RAW_DIR/honest.jsonl"
+: >"$HONEST_RAW"
+for model in "${MODELS[@]}"; do
+	log "$model: honest false-fault rate (prover $THREADS threads, verifier 1 thread)"
+	"$HONEST" --model "$model" --seeds "${BENCH_HONEST_SEEDS:-3}" --prover-threads "$THREADS" \
+		--verifier-threads 1 >>"$HONEST_RAW"
+done
+
 log "writing $OUT"
 MACHINE_CPU="$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
 MACHINE_MEM="$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
@@ -74,6 +88,6 @@ MACHINE_KERNEL="$(uname -sr)"
 MACHINE_RUSTC="$(rustc --version)"
 MACHINE_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 MACHINE_DATE="$(date -u '+%Y-%m-%d %H:%M UTC')"
-export MACHINE_KERNEL MACHINE_RUSTC MACHINE_COMMIT MACHINE_DATE
+export MACHINE_KERNEL MACHINE_RUSTC MACHINE_COMMIT MACHINE_DATE HONEST_RAW
 "$PY" scripts/benchmarks-report.py "$RAW" "$OUT"
 log "done: $OUT (raw measurements: $RAW)"
