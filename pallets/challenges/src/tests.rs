@@ -20,6 +20,8 @@ use sp_runtime::{
 	BuildStorage, DispatchError, Perbill,
 };
 
+mod time_to_slash;
+
 // ---- submitting through the transaction path ------------------------------------------------
 
 /// Builds the call for `submission` signed by `signer`'s key (claiming to be `claimed`'s key).
@@ -80,6 +82,8 @@ enum Work {
 	Lazy,
 	/// Makes up this share (per mille) of the samples and runs the rest.
 	Partial(u32),
+	/// Runs the model on other inputs than the challenge's (`--poai-simulate-fault=wrong-model`).
+	WrongInputs,
 	/// Does not commit.
 	Skip,
 }
@@ -160,6 +164,10 @@ fn committed_output(node: &Node, seed: &Seed, index: u32) -> Vec<i32> {
 			random_output(&spec, seed, index)
 		}
 		Work::Partial(_) => quantised_output(&spec, seed, index, 0.0),
+		Work::WrongInputs => {
+			let other = (b"wrong", seed).using_encoded(sp_io::hashing::blake2_256);
+			quantised_output(&spec, &other, index, 0.0)
+		}
 	}
 }
 
