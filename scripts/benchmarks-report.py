@@ -1,6 +1,11 @@
 """Writes docs/BENCHMARKS.md from the JSON lines scripts/benchmarks.sh collected.
 
-    python scripts/benchmarks-report.py RAW.jsonl OUT.md
+    python scripts/benchmarks-report.py RAW_DIR OUT.md
+
+RAW_DIR holds engine.jsonl (bench_engine, bench_reference.py), honest.jsonl (bench_honest),
+capacity.jsonl (runtime/examples/capacity.rs), slash.jsonl (the time_to_slash benchmark),
+node.jsonl (scripts/bench-node.sh) and, when a GPU measurement exists, gpu.jsonl
+(scripts/bench-gpu.sh). A missing file leaves its section saying so.
 
 The machine's description comes from the environment variables benchmarks.sh exports. The
 protocol parameters below are the chain's (pallets/challenges/src/types.rs
@@ -15,6 +20,10 @@ import math
 import os
 import statistics
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchmarks_plots  # noqa: E402
+import benchmarks_sections as sections  # noqa: E402
 
 # ProtocolParams::TESTNET
 P_AUDIT = 0.50  # audit_probability
@@ -47,8 +56,17 @@ def hypergeom_detect(n, m, k):
 
 
 def main() -> None:
-    raw, out = sys.argv[1], sys.argv[2]
-    rows = [json.loads(line) for line in open(raw) if line.strip()]
+    raw_dir, out = sys.argv[1], sys.argv[2]
+
+    def load(name):
+        path = os.path.join(raw_dir, name)
+        if not os.path.exists(path):
+            return []
+        return [json.loads(line) for line in open(path) if line.strip()]
+
+    rows = load("engine.jsonl")
+    honest_rows, capacity_rows = load("honest.jsonl"), load("capacity.jsonl")
+    slash_rows, node_rows, gpu_rows = load("slash.jsonl"), load("node.jsonl"), load("gpu.jsonl")
     env = os.environ
     threads = env.get("THREADS", "?")
     models = []
@@ -63,9 +81,10 @@ def main() -> None:
     w = lines.append
     w("# Benchmarks")
     w("")
-    w("Written by `scripts/benchmarks.sh` (do not edit by hand; rerun the script). First part of")
-    w("issue #6: the worker's inference engine against the reference, the verification cost and the")
-    w("soundness of the challenge protocol at the chain's parameters. CPU only.")
+    w("Written by `scripts/benchmarks.sh` (do not edit by hand; rerun the script): the worker's")
+    w("inference engine against ONNX Runtime's Python binding, the GPU, the verification cost, the")
+    w("soundness of the challenge protocol at the chain's parameters, the chain's capacity and the")
+    w("node's footprint (issue #6), and what the figures mean for operators (last section).")
     w("")
     w("## Machine")
     w("")
@@ -188,8 +207,10 @@ def main() -> None:
                 summary[model]["prover_e2e"] = med
     w("")
 
-    # ---------------------------------------------------------------- part 2
-    w("## 2. Verification cost")
+    sections.gpu(w, gpu_rows, summary)
+
+    # ---------------------------------------------------------------- part 3
+    w("## 3. Verification cost")
     w("")
     w(f"Per round a worker computes its whole batch (n samples); with probability p = {P_AUDIT:.0%} "
       f"the round is audited and r = {R_VERIFIERS} verifiers each recompute k = {K} samples "
@@ -224,9 +245,10 @@ def main() -> None:
       + ", ".join(f"{(R_VERIFIERS + REAUDIT_EXTRA) * K / summary[m]['batch']:.2%}" for m in summary)
       + " of the prover's compute analytically.")
     w("")
+    sections.latency(w, node_rows, capacity_rows)
 
-    # ---------------------------------------------------------------- part 3
-    w("## 3. Soundness")
+    # ---------------------------------------------------------------- part 4
+    w("## 4. Soundness")
     w("")
     n = max(s["batch"] for s in summary.values()) if summary else 4096
     w(f"A worker that fakes a fraction f of its n = {n} samples is caught in an audited round when at "
@@ -281,7 +303,9 @@ def main() -> None:
       f"The margin shrinks linearly with a batch's compute: the GPU class and larger models will "
       f"need this figure again.")
     w("")
-    w("**Honest workers are not faulted (measured).**")
+    sections.time_to_slash(w, slash_rows, P_AUDIT, K)
+    sections.honest(w, honest_rows)
+    w("Further evidence:")
     w("")
     w("- Part 1 above: the Rust engine's and the Python reference's quantised outputs are identical "
       "on every batch (same checksum), i.e. 0 of the benchmarked samples would differ at all.")
@@ -296,14 +320,13 @@ def main() -> None:
       "is why the engine disables it.")
     w("")
 
-    # ---------------------------------------------------------------- to do
-    w("## Not measured yet (rest of issue #6)")
+    sections.capacity(w, capacity_rows)
+    sections.node(w, node_rows)
+
+    w("## 7. Plots")
     w("")
-    w("- GPU: the engine's CUDA throughput, FLOP/s against the device's peak, the GPU class's batch;")
-    w("- chain capacity: challenges and submissions per block against the measured weights;")
-    w("- the node's memory (RSS) with the worker running;")
-    w("- plots.")
-    w("")
+    lines += benchmarks_plots.plots(out, rows, gpu_rows, slash_rows, P_AUDIT, K)
+    sections.operators(w, summary, honest_rows, slash_rows, capacity_rows, node_rows)
     with open(out, "w") as fh:
         fh.write("\n".join(lines))
 

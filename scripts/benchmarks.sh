@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Measures the PoAI worker and the challenge protocol and writes docs/BENCHMARKS.md (issue #6,
-# first part): the worker's Rust inference engine against the Python onnxruntime reference
-# (same model, same inputs, same thread count), the verification cost per round and the
-# soundness figures at the chain's parameters. CPU only; takes a few minutes.
+# Measures the PoAI worker, the challenge protocol, the chain and the node, and writes
+# docs/BENCHMARKS.md with its plots in docs/benchmarks/ (issue #6): the worker's Rust inference
+# engine against the Python onnxruntime reference (same model, inputs and thread count,
+# alternating), the GPU (from docs/bench-data/gpu.jsonl, which scripts/bench-gpu.sh writes on a
+# CUDA machine, or measured here when this machine has one), the verification cost, honest
+# false faults through the engine, time to slash per simulated fault, the chain's capacity from
+# the runtime's weights, and the node's size and memory. About 25 minutes on 2 cores (more with
+# BENCH_BUILD=1, which also times an incremental node build).
 #
 #   scripts/benchmarks.sh
 #
@@ -10,6 +14,8 @@
 # 2 since the registered CPU batches were sized for 2), BENCH_ROUNDS (alternating Rust/Python
 # rounds per model, default 8), BENCH_REPS (batches per side per round, default 4),
 # BENCH_HONEST_SEEDS (challenges per model of the honest false-fault run, default 3),
+# BENCH_SLASH_TRIALS (trials per fault of the time-to-slash simulation, default 30),
+# BENCH_BUILD / BENCH_COLD_BUILD (see scripts/bench-node.sh),
 # BENCH_OUT (the report, default docs/BENCHMARKS.md).
 set -euo pipefail
 
@@ -19,6 +25,8 @@ cd "$REPO_ROOT"
 
 "$REPO_ROOT/scripts/models-env.sh"
 PY="${POAI_VENV:-$HOME/.cache/poai-venv}/bin/python"
+# For the plots only; kept out of models/requirements.txt, whose pins define the models' bytes.
+"$PY" -c 'import matplotlib' 2>/dev/null || "$PY" -m pip install -q 'matplotlib==3.10.8'
 
 # The protocol parameters scripts/benchmarks-report.py assumes: stop if the chain's differ.
 check() {
@@ -44,8 +52,10 @@ REPS="${BENCH_REPS:-4}"
 OUT="${BENCH_OUT:-$REPO_ROOT/docs/BENCHMARKS.md}"
 MODELS=(tiny-lm dense-mlp)
 
-log "cargo: building the bench_engine and bench_honest examples"
+log "cargo: building the benchmark examples and the node"
 cargo build --release --locked -p poai-offchain-worker --example bench_engine --example bench_honest
+cargo build --release --locked -p poai-runtime --example capacity
+cargo build --release --locked -p poai-node
 BENCH="$CARGO_TARGET_DIR/release/examples/bench_engine"
 HONEST="$CARGO_TARGET_DIR/release/examples/bench_honest"
 
@@ -80,6 +90,31 @@ for model in "${MODELS[@]}"; do
 		--verifier-threads 1 >>"$HONEST_RAW"
 done
 
+# Chain capacity: weights, transaction sizes and state per round from the runtime itself.
+log "chain capacity (runtime/examples/capacity.rs)"
+"$CARGO_TARGET_DIR/release/examples/capacity" >"$RAW_DIR/capacity.jsonl"
+
+# Time to slash per simulated fault: the real pallet on its mock chain.
+log "time to slash per fault (${BENCH_SLASH_TRIALS:-30} trials each)"
+POAI_SLASH_TRIALS="${BENCH_SLASH_TRIALS:-30}" cargo test --release --locked -q \
+	-p pallet-poai-challenges --lib -- --ignored --nocapture time_to_slash \
+	| { grep '^{"kind":"slash"' || true; } >"$RAW_DIR/slash.jsonl"
+[ -s "$RAW_DIR/slash.jsonl" ] || { echo "benchmarks.sh: the time-to-slash run printed nothing" >&2; exit 1; }
+
+# The node: binary and runtime size, RSS idle and while running challenges, round latency.
+log "node (scripts/bench-node.sh)"
+"$REPO_ROOT/scripts/bench-node.sh" "$RAW_DIR/node.jsonl"
+
+# The GPU: measured here when this machine has a CUDA device, otherwise the recorded
+# measurement of one (each line carries its device and date).
+rm -f "$RAW_DIR/gpu.jsonl"
+if command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1; then
+	log "GPU (scripts/bench-gpu.sh)"
+	"$REPO_ROOT/scripts/bench-gpu.sh" "$RAW_DIR/gpu.jsonl"
+elif [ -s "$REPO_ROOT/docs/bench-data/gpu.jsonl" ]; then
+	cp "$REPO_ROOT/docs/bench-data/gpu.jsonl" "$RAW_DIR/gpu.jsonl"
+fi
+
 log "writing $OUT"
 MACHINE_CPU="$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
 MACHINE_MEM="$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
@@ -89,5 +124,5 @@ MACHINE_RUSTC="$(rustc --version)"
 MACHINE_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 MACHINE_DATE="$(date -u '+%Y-%m-%d %H:%M UTC')"
 export MACHINE_KERNEL MACHINE_RUSTC MACHINE_COMMIT MACHINE_DATE HONEST_RAW
-"$PY" scripts/benchmarks-report.py "$RAW" "$OUT"
-log "done: $OUT (raw measurements: $RAW)"
+"$PY" scripts/benchmarks-report.py "$RAW_DIR" "$OUT"
+log "done: $OUT (raw measurements: $RAW_DIR)"
