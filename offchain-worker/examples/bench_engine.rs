@@ -3,10 +3,21 @@
 //!
 //! ```text
 //! cargo run --release --locked -p poai-offchain-worker --example bench_engine -- \
-//!     --model tiny-lm [--batch 4096] [--reps 5] [--threads 2] [--verify-reps 30]
+//!     --model tiny-lm [--batch 4096] [--reps 5] [--threads 2] [--verify-reps 30] \
+//!     [--device cpu|cuda|cuda:N] [--ort-lib PATH] [--models DIR] [--raw-ort]
 //! ```
 //!
-//! Prints one JSON line per measurement on stdout:
+//! `--device` is the engine's device ([`Device`]; default `cpu`). CUDA needs a CUDA build of ONNX
+//! Runtime (the `onnxruntime-gpu` wheel's `libonnxruntime.so`, named with `--ort-lib` or found as
+//! [`find_library`] finds it); when CUDA cannot be used the engine falls back to the CPU with a
+//! warning on stderr, and every line's `device` says `cpu`. The default batch is the model's batch
+//! for the class of the device asked for (`Gpu` for CUDA, `Cpu` otherwise) in `models.json`.
+//!
+//! Prints one JSON line per measurement on stdout. Every line has `side`, `kind`, `model`,
+//! `batch`, `threads`, `chunk`, `device` (the device the model actually ran on: `cpu` or
+//! `cuda:N`, so a CUDA fallback shows), `device_requested`, `ort_lib` (the library loaded) and
+//! `flops_per_sample` (from `models.json`: achieved FLOP/s = `flops_per_sample` × `batch` /
+//! `infer_s`):
 //!
 //! - `"kind": "infer"`: one batch of samples `0..batch` of the challenge with seed `0x01…01`
 //!   through [`LoadedModel::run_quantised`]; `infer_s` is the time spent inside ONNX Runtime's
@@ -24,13 +35,14 @@
 //! the first run, the chunks run back to back as the Python reference runs them), to tell the
 //! binding's cost from the engine loop's.
 //!
-//! The first batch of each kind is a warm-up and is not printed.
+//! The first batch of each kind is a warm-up and is not printed. The engine's log (the library
+//! and device it settled on, any CUDA fallback) goes to stderr.
 
 use poai_offchain_worker::{
 	challenge::{run_challenge, verify_samples},
-	engine::{Device, Engine, EngineConfig, MAX_SAMPLES_PER_RUN},
+	engine::{find_library, Device, Engine, EngineConfig, MAX_SAMPLES_PER_RUN},
 };
-use poai_primitives::{model::registry_json, ModelId, ModelSpec, SampleIndex};
+use poai_primitives::{model::registry_json, HardwareClass, ModelId, ModelSpec, SampleIndex};
 use std::{
 	path::{Path, PathBuf},
 	time::Instant,
@@ -43,6 +55,25 @@ fn models(dir: &Path) -> Result<Vec<(ModelId, ModelSpec)>, String> {
 	Ok((0..).zip(registry_json::parse(&text)?).collect())
 }
 
+/// Writes the engine's log records (info and above) to stderr, so that a CUDA fallback shows.
+struct StderrLogger;
+
+impl log::Log for StderrLogger {
+	fn enabled(&self, metadata: &log::Metadata) -> bool {
+		metadata.level() <= log::Level::Info
+	}
+
+	fn log(&self, record: &log::Record) {
+		if self.enabled(record.metadata()) {
+			eprintln!("[{} {}] {}", record.level(), record.target(), record.args());
+		}
+	}
+
+	fn flush(&self) {}
+}
+
+static LOGGER: StderrLogger = StderrLogger;
+
 /// Command-line options.
 struct Args {
 	models_dir: PathBuf,
@@ -52,6 +83,8 @@ struct Args {
 	threads: usize,
 	verify_reps: usize,
 	raw_ort: bool,
+	device: Device,
+	ort_lib: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -63,6 +96,8 @@ fn parse_args() -> Result<Args, String> {
 		threads: 2,
 		verify_reps: 30,
 		raw_ort: false,
+		device: Device::Cpu,
+		ort_lib: None,
 	};
 	let mut it = std::env::args().skip(1);
 	while let Some(flag) = it.next() {
@@ -76,10 +111,13 @@ fn parse_args() -> Result<Args, String> {
 			"--threads" => args.threads = number(value()?)?,
 			"--verify-reps" => args.verify_reps = number(value()?)?,
 			"--raw-ort" => args.raw_ort = true,
+			"--device" => args.device = value()?.parse().map_err(|e| format!("--device: {e}"))?,
+			"--ort-lib" => args.ort_lib = Some(value()?.into()),
 			other => {
 				return Err(format!(
 					"unknown argument `{other}`; usage: bench_engine --model NAME [--batch N] \
-					 [--reps R] [--threads T] [--verify-reps V] [--models DIR] [--raw-ort]"
+					 [--reps R] [--threads T] [--verify-reps V] [--device cpu|cuda|cuda:N] \
+					 [--ort-lib PATH] [--models DIR] [--raw-ort]"
 				))
 			}
 		}
@@ -87,23 +125,43 @@ fn parse_args() -> Result<Args, String> {
 	Ok(args)
 }
 
+/// The model's batch for the class of `device` (`Gpu` for CUDA), else its first class's, else
+/// 4096.
+fn class_batch(spec: &ModelSpec, device: Device) -> u32 {
+	let class = if device.is_gpu() { HardwareClass::Gpu } else { HardwareClass::Cpu };
+	spec.classes
+		.iter()
+		.find(|c| c.class == class)
+		.or_else(|| spec.classes.first())
+		.map_or(4096, |c| c.batch_size)
+}
+
 fn main() -> Result<(), String> {
 	let args = parse_args()?;
+	// Ignored if a logger is already set (it cannot be: this is the only place that sets one).
+	let _ = log::set_logger(&LOGGER);
+	log::set_max_level(log::LevelFilter::Info);
 	let (id, spec) = models(&args.models_dir)?
 		.into_iter()
 		.find(|(_, spec)| &spec.name[..] == args.model.as_bytes())
 		.ok_or_else(|| format!("no model `{}` in models.json", args.model))?;
-	let batch = args.batch.unwrap_or_else(|| spec.classes.first().map_or(4096, |c| c.batch_size));
+	let batch = args.batch.unwrap_or_else(|| class_batch(&spec, args.device));
 	if args.raw_ort {
 		return raw_ort(&args, &spec, batch).map_err(|e| e.to_string());
 	}
 	let engine = Engine::new(EngineConfig {
+		models_dir: args.models_dir.clone(),
+		ort_lib: args.ort_lib.clone(),
+		device: args.device,
 		threads: Some(args.threads),
-		device: Device::Cpu,
-		..EngineConfig::cpu(&args.models_dir)
 	})
 	.map_err(|e| e.to_string())?;
 	let model = engine.model(id, &spec).map_err(|e| e.to_string())?;
+	// The model's device: the engine's after any fallback, including one at session creation.
+	let device = model.device();
+	if device != args.device {
+		eprintln!("bench_engine: {} was asked for, but the model runs on {device}", args.device);
+	}
 	let seed = [1u8; 32];
 	let indices: Vec<SampleIndex> = (0..batch).collect();
 	let header = |kind: &str| {
@@ -114,6 +172,10 @@ fn main() -> Result<(), String> {
 			"batch": batch,
 			"threads": args.threads,
 			"chunk": MAX_SAMPLES_PER_RUN,
+			"device": device.to_string(),
+			"device_requested": args.device.to_string(),
+			"ort_lib": engine.library().display().to_string(),
+			"flops_per_sample": spec.flops_per_sample,
 		})
 	};
 
@@ -170,7 +232,10 @@ fn raw_ort(args: &Args, spec: &ModelSpec, batch: u32) -> Result<(), Box<dyn std:
 	};
 	use poai_primitives::{generate_sample, SampleInput};
 
-	let library = poai_offchain_worker::engine::find_library(None)?;
+	if args.device != Device::Cpu {
+		return Err(format!("--raw-ort runs on the CPU only, not on {}", args.device).into());
+	}
+	let library = find_library(args.ort_lib.as_deref())?;
 	let environment = ort::init_from(&library)?.with_name("bench").build()?;
 	let path = args.models_dir.join(format!("{}.onnx", String::from_utf8_lossy(&spec.name)));
 	let mut session = Session::builder(&environment)?
@@ -219,6 +284,10 @@ fn raw_ort(args: &Args, spec: &ModelSpec, batch: u32) -> Result<(), Box<dyn std:
 				"batch": batch,
 				"threads": args.threads,
 				"chunk": MAX_SAMPLES_PER_RUN,
+				"device": Device::Cpu.to_string(),
+				"device_requested": args.device.to_string(),
+				"ort_lib": library.display().to_string(),
+				"flops_per_sample": spec.flops_per_sample,
 				"infer_s": spent.as_secs_f64(),
 				"runs": runs,
 			});

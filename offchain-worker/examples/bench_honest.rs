@@ -4,7 +4,8 @@
 //! ```text
 //! cargo run --release --locked -p poai-offchain-worker --example bench_honest -- \
 //!     [--model tiny-lm] [--seeds 3] [--prover-threads 2] [--verifier-threads 1] \
-//!     [--batch N] [--cheats 256] [--models DIR]
+//!     [--batch N] [--cheats 256] [--models DIR] [--prover-device cpu|cuda|cuda:N] \
+//!     [--ort-lib PATH]
 //! ```
 //!
 //! For each model (all of `models.json`, or just `--model`) and each of `--seeds` challenge seeds:
@@ -17,7 +18,13 @@
 //!   against its root with [`verify_sample`], as the pallet checks a reveal), and the
 //!   **verifier** (another engine, `--verifier-threads` intra-op threads, so other kernels'
 //!   reduction splits, and session runs of 4 samples instead of 1024) re-runs the group with
-//!   [`verify_samples`], as a verifier does;
+//!   [`verify_samples`], as a verifier does. The verifier always runs on the CPU; the prover
+//!   runs on `--prover-device` (default `cpu`), so `--prover-device cuda` measures the honest
+//!   CUDA-vs-CPU divergence the tolerance must admit (a GPU worker audited by CPU verifiers).
+//!   CUDA needs a CUDA build of ONNX Runtime (`--ort-lib`, e.g. the `onnxruntime-gpu` wheel's
+//!   `libonnxruntime.so`; both engines use that one library, loaded once per process); when
+//!   CUDA cannot be used the prover falls back to the CPU with a warning on stderr, and
+//!   `prover_device` says `cpu`;
 //! - each opened sample is judged as the pallet's `judge_one` judges it: [`committee_verdict`]
 //!   of the worker's output against the committee's (3 honest verifiers, all submitting the
 //!   verifier engine's output, committee of 3) with the model's `scale_bits` and `tolerance`.
@@ -37,7 +44,8 @@
 //!  "tolerance_max_abs_ppm":1000,"scale_bits":16,"prover":"cpu, 2 threads, runs of 1024",
 //!  "verifier":"cpu, 1 thread, runs of 4","cheats_checked":768,"cheats_caught":768,
 //!  "cheats":{"random":[256,256],"wrong-model":[256,256],"wrong-sample":[256,256]},
-//!  "seconds":12.3}
+//!  "seconds":12.3,"prover_device":"cpu","prover_device_requested":"cpu",
+//!  "verifier_device":"cpu","ort_lib":"/…/libonnxruntime.so.1.31.1"}
 //! ```
 //!
 //! `samples`: audited samples (batch × seeds); `faulted`: those whose verdict is not `Pass`;
@@ -45,7 +53,9 @@
 //! ‖worker − verifier‖₂ / ‖verifier‖₂ observed, in ppm; `max_abs_quanta`: the largest element
 //! difference, in quantised units (2^-scale_bits); `cheats`: per cheat, `[checked, caught]`
 //! (caught: the verdict is `Fail`); `seconds`: the wall time of the honest part (prover and
-//! verifier runs, judging), without the negative control.
+//! verifier runs, judging), without the negative control; `prover_device` / `verifier_device`:
+//! the devices the models actually ran on (after any CUDA fallback), `prover_device_requested`
+//! the one asked for; `ort_lib`: the ONNX Runtime library loaded.
 
 use poai_offchain_worker::{
 	challenge::{run_challenge, verify_samples, ChallengeOutput, Fault},
@@ -82,6 +92,8 @@ struct Args {
 	prover_threads: usize,
 	verifier_threads: usize,
 	cheats: u32,
+	prover_device: Device,
+	ort_lib: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -93,6 +105,8 @@ fn parse_args() -> Result<Args, String> {
 		prover_threads: 2,
 		verifier_threads: 1,
 		cheats: 256,
+		prover_device: Device::Cpu,
+		ort_lib: None,
 	};
 	let mut it = std::env::args().skip(1);
 	while let Some(flag) = it.next() {
@@ -106,11 +120,16 @@ fn parse_args() -> Result<Args, String> {
 			"--prover-threads" => args.prover_threads = number(value()?)? as usize,
 			"--verifier-threads" => args.verifier_threads = number(value()?)? as usize,
 			"--cheats" => args.cheats = number(value()?)?,
+			"--prover-device" => {
+				args.prover_device =
+					value()?.parse().map_err(|e| format!("--prover-device: {e}"))?
+			}
+			"--ort-lib" => args.ort_lib = Some(value()?.into()),
 			other => {
 				return Err(format!(
 					"unknown argument `{other}`; usage: bench_honest [--model NAME] [--seeds N] \
 					 [--prover-threads T] [--verifier-threads T] [--batch N] [--cheats N] \
-					 [--models DIR]"
+					 [--models DIR] [--prover-device cpu|cuda|cuda:N] [--ort-lib PATH]"
 				))
 			}
 		}
@@ -125,20 +144,43 @@ fn seed(i: u32) -> Seed {
 	BlakeTwo256::hash(&bytes).0
 }
 
-/// An engine of `threads` intra-op threads on the CPU.
-fn engine(models_dir: &Path, threads: usize) -> Result<Engine, String> {
+/// An engine on `device` (CPU sessions with `threads` intra-op threads).
+fn engine(args: &Args, device: Device, threads: usize) -> Result<Engine, String> {
 	Engine::new(EngineConfig {
+		models_dir: args.models_dir.clone(),
+		ort_lib: args.ort_lib.clone(),
+		device,
 		threads: Some(threads),
-		device: Device::Cpu,
-		..EngineConfig::cpu(models_dir)
 	})
 	.map_err(|e| e.to_string())
 }
 
-/// `cpu, 2 threads, runs of 1024`.
+/// Writes the engine's log records (info and above) to stderr, so that a CUDA fallback shows.
+struct StderrLogger;
+
+impl log::Log for StderrLogger {
+	fn enabled(&self, metadata: &log::Metadata) -> bool {
+		metadata.level() <= log::Level::Info
+	}
+
+	fn log(&self, record: &log::Record) {
+		if self.enabled(record.metadata()) {
+			eprintln!("[{} {}] {}", record.level(), record.target(), record.args());
+		}
+	}
+
+	fn flush(&self) {}
+}
+
+static LOGGER: StderrLogger = StderrLogger;
+
+/// `cpu, 2 threads, runs of 1024`, or `cuda:0, runs of 1024` (threads are the CPU's).
 fn describe(model: &LoadedModel, threads: usize, run: usize) -> String {
 	let plural = if threads == 1 { "" } else { "s" };
-	format!("{}, {threads} thread{plural}, runs of {run}", model.device())
+	match model.device() {
+		device @ Device::Cpu => format!("{device}, {threads} thread{plural}, runs of {run}"),
+		device @ Device::Cuda(_) => format!("{device}, runs of {run}"),
+	}
 }
 
 /// The worst honest divergence seen, and the counts.
@@ -306,11 +348,18 @@ fn bench(
 		"cheats_caught": caught,
 		"cheats": report,
 		"seconds": honest_seconds,
+		"prover_device": prover.device().to_string(),
+		"prover_device_requested": args.prover_device.to_string(),
+		"verifier_device": verifier.device().to_string(),
+		"ort_lib": prover_engine.library().display().to_string(),
 	}))
 }
 
 fn main() -> Result<(), String> {
 	let args = parse_args()?;
+	// Ignored if a logger is already set (it cannot be: this is the only place that sets one).
+	let _ = log::set_logger(&LOGGER);
+	log::set_max_level(log::LevelFilter::Info);
 	let all = models(&args.models_dir)?;
 	let chosen: Vec<&(ModelId, ModelSpec)> = match &args.model {
 		Some(model) => vec![all
@@ -319,8 +368,8 @@ fn main() -> Result<(), String> {
 			.ok_or_else(|| format!("no model `{model}` in models.json"))?],
 		None => all.iter().collect(),
 	};
-	let prover_engine = engine(&args.models_dir, args.prover_threads)?;
-	let verifier_engine = engine(&args.models_dir, args.verifier_threads)?;
+	let prover_engine = engine(&args, args.prover_device, args.prover_threads)?;
+	let verifier_engine = engine(&args, Device::Cpu, args.verifier_threads)?;
 	for (id, spec) in chosen {
 		println!("{}", bench(&args, &prover_engine, &verifier_engine, *id, spec)?);
 	}
