@@ -287,8 +287,12 @@ def latency(w, rows, capacity_rows) -> None:
           f"session, so rounds do not pile up.")
     rounds = [r for r in rows if r.get("kind") == "round_latency"]
     if rounds:
-        w(" Measured on a `--dev` node (real worker, real inference; alone, so unaudited): " + ", ".join(
-            f"round {r['round']}: {r['blocks']} blocks ({r['seconds']:.0f} s)" for r in rounds) + ".")
+        w(" Measured on a `--dev` node by `scripts/bench-node.sh` (real worker, real inference, "
+          "events read through @polkadot/api; a single validator, so no audit and the verdict "
+          "follows the draw): " + "; ".join(
+              f"round {r['round']}: committed {r['commit_blocks']} block after issue, verdict after "
+              f"{r['blocks']} blocks ({r['seconds']:.0f} s), closed (pruned) after "
+              f"{r['closed_blocks']} blocks ({r['closed_seconds']:.0f} s)" for r in rounds) + ".")
     w("")
 
 
@@ -313,14 +317,24 @@ def node(w, rows) -> None:
             w(f"| runtime wasm (compressed) | {r['bytes'] / 1024:,.0f} KiB | "
               f"{r.get('compact_bytes', 0) / 1024:,.0f} KiB uncompressed |")
         elif kind == "rss":
-            extra = ", ".join(f"{k} {v}" for k, v in r.items()
-                              if k not in ("kind", "mode", "median_kib", "max_kib", "hwm_kib", "seconds"))
+            extra = []
+            if "rounds_closed" in r:
+                extra.append(f"{r['rounds_closed']} rounds run")
+            if "poai_worker_inference_seconds_mean" in r:
+                extra.append(f"inference {r['poai_worker_inference_seconds_mean']:.2f} s per challenge, "
+                             f"{r.get('poai_worker_samples_per_second', 0):,.0f} samples/s (worker metrics)")
+            if "load1" in r:
+                extra.append(f"load average {r['load1']}")
+            extra = "; ".join(extra)
             w(f"| RSS, {r['mode']} | median {r['median_kib'] / 1024:,.0f} MiB, max "
               f"{r['max_kib'] / 1024:,.0f} MiB (peak {r['hwm_kib'] / 1024:,.0f} MiB) | "
               f"sampled every second for {r['seconds']} s{'; ' + extra if extra else ''} |")
         elif kind == "build":
-            source = f"; {r['source']}" if r.get("source") else ""
-            w(f"| build: {r['what']} | {_duration(r['seconds'])} | {r.get('note', '')}{source} |")
+            source = ("measured by this run" if r.get("source") == "measured"
+                      else f"recorded in {r.get('source')} ({r.get('date', '?')}); "
+                      "`BENCH_BUILD=1` / `BENCH_COLD_BUILD=1` measure it again")
+            approx = "≈ " if r.get("approx") else ""
+            w(f"| build: {r['what']} | {approx}{_duration(r['seconds'])} | {source} |")
     w("")
 
 
