@@ -207,7 +207,7 @@ def main() -> None:
                 summary[model]["prover_e2e"] = med
     w("")
 
-    sections.gpu(w, gpu_rows, summary)
+    sections.gpu(w, gpu_rows)
 
     # ---------------------------------------------------------------- part 3
     w("## 3. Verification cost")

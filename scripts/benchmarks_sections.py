@@ -24,10 +24,10 @@ def _kib(b: float) -> str:
     return f"{b / 1024:,.1f} KiB"
 
 
-def gpu(w, rows, cpu_summary) -> None:
+def gpu(w, rows) -> None:
     w("## 2. GPU")
     w("")
-    device = [r for r in rows if r.get("kind") == "gpu_device"]
+    device = [r for r in rows if r.get("kind") == "gpu_device" and r.get("name")]
     engine = [r for r in rows if r.get("kind") in ("infer", "challenge") and r.get("side") == "rust"]
     if not device or not engine:
         w("**Not measured in this run: no CUDA device.** The machine that ran this report has no "
@@ -46,36 +46,52 @@ def gpu(w, rows, cpu_summary) -> None:
         w("")
         return
     d = device[0]
-    w(f"Device: **{d.get('name', '?')}** ({d.get('memory', '?')}, driver {d.get('driver', '?')}, "
-      f"CUDA {d.get('cuda', '?')}), measured {d.get('date', '?')} by `scripts/bench-gpu.sh` "
-      f"(`docs/bench-data/gpu.jsonl`).")
+    suite = next((r for r in rows if r.get("kind") == "gpu_suite"), {})
+    w(f"Device: **{d.get('name')}** ({d.get('memory_mib', '?')} MiB, compute capability "
+      f"{d.get('compute_cap', '?')}, driver {d.get('driver', '?')}, CUDA {d.get('cuda_version', '?')}; "
+      f"host {d.get('host_cpu', '?')}, {d.get('host_cpus', '?')} CPUs), measured "
+      f"{suite.get('date', '?')} at commit `{str(suite.get('commit', '?'))[:7]}` by "
+      f"`scripts/bench-gpu.sh` (`docs/bench-data/gpu.jsonl`).")
     w("")
-    peak = [r for r in rows if r.get("kind") == "peak" and "cuda" in str(r.get("device", ""))]
+    failed = [r for r in rows if r.get("kind") == "step_failed"]
+    if failed:
+        w("Steps that failed on the device: " + ", ".join(f"`{r.get('step')}`" for r in failed) + ".")
+        w("")
+    peak = [r for r in rows if r.get("kind") == "peak" and str(r.get("device", "")).startswith("cuda")]
     peak_tflops = max((r["tflops"] for r in peak), default=None)
     if peak_tflops:
         w(f"Measured fp32 GEMM peak (TF32 off, ONNX Runtime CUDA MatMul, `models/bench_peak.py`): "
           f"**{peak_tflops:.1f} TFLOP/s**.")
         w("")
-    w("| model | device | batch | p50 s/batch | samples/s | achieved TFLOP/s | of peak | speed-up vs CPU engine |")
+    w("Speed-up: the CUDA engine against the same machine's CPU engine (all its cores), both at "
+      "their class's batch.")
+    w("")
+    w("| model | device (requested → used) | batch | p50 s/batch | samples/s | achieved TFLOP/s | of peak | speed-up vs CPU |")
     w("|---|---|---|---|---|---|---|---|")
+
+    def rate_of(model, device):
+        data = [r for r in engine if r["model"] == model and str(r.get("device")) == device
+                and r["kind"] == "infer"]
+        if not data:
+            return None, None
+        med = statistics.median(r["infer_s"] for r in data)
+        return data, data[0]["batch"] / med
+
     for model in sorted({r["model"] for r in engine}):
+        _, cpu_rate = rate_of(model, "cpu")
         for dev in sorted({str(r.get("device")) for r in engine if r["model"] == model}):
-            data = [r for r in engine if r["model"] == model and str(r.get("device")) == dev
-                    and r["kind"] == "infer"]
+            data, rate = rate_of(model, dev)
             if not data:
                 continue
             batch = data[0]["batch"]
-            med = statistics.median(r["infer_s"] for r in data)
-            rate = batch / med
+            med = batch / rate
             flops = data[0].get("flops_per_sample")
             tflops = rate * flops / 1e12 if flops else None
-            of_peak = f"{tflops / peak_tflops:.1%}" if tflops and peak_tflops else "–"
-            cpu = cpu_summary.get(model)
-            speed = (f"{rate / (cpu['batch'] / cpu['rust_infer']):.1f}×"
-                     if cpu and "cuda" in dev else "–")
-            w(f"| {model} | {dev} | {batch} | {med:.4f} | {rate:,.0f} | "
-              f"{tflops:.3f} | {of_peak} | {speed} |" if tflops is not None else
-              f"| {model} | {dev} | {batch} | {med:.4f} | {rate:,.0f} | – | – | {speed} |")
+            of_peak = f"{tflops / peak_tflops:.1%}" if tflops and peak_tflops and dev != "cpu" else "–"
+            speed = f"{rate / cpu_rate:.1f}×" if cpu_rate and dev != "cpu" else "–"
+            tf = f"{tflops:.3f}" if tflops is not None else "–"
+            w(f"| {model} | {data[0].get('device_requested', dev)} → {dev} | {batch} | {med:.4f} | "
+              f"{rate:,.0f} | {tf} | {of_peak} | {speed} |")
     w("")
     honest = [r for r in rows if r.get("kind") == "honest"]
     if honest:
