@@ -153,16 +153,17 @@ def main() -> None:
     below = [m for m, s in summary.items() if round(s["ratio"], 2) < 1.0]
     if below:
         w(f"**Below the goal: {', '.join(below)}.** Both sides call the same `libonnxruntime.so` with "
-          "the same session options, so a gap lies around the run, not in the kernels: in the "
-          "engine's loop (it generates each chunk's inputs on the calling thread right before its "
-          "run, while ONNX Runtime's intra-op threads sleep, spinning being off; the reference "
-          "runs pre-generated chunks back to back) or in the `ort` binding's per-run work. The "
-          "`ort`-alone row runs the reference's loop in Rust: "
+          "the same session options, and the figures time only the session runs, so a gap lies in "
+          "what surrounds a run, not in the kernels. The `ort`-alone row runs the reference's loop "
+          "(all inputs generated first, chunks back to back) in Rust: "
           + "; ".join(f"{m}: {summary[m]['raw_ratio']:.2f}" for m in below if "raw_ratio" in summary[m])
-          + ". Where it is near 1 while the engine is not, the engine's loop is the cause (a fix: "
-          "generate the next chunk while the current one runs); where both are below 1, the "
-          "binding's. Differences of a few percent are within this machine's noise (see the load "
-          "average and the p99 column); an idle machine should confirm them.")
+          + ". Where that is near 1 while the engine is not, the engine's loop is the cause; where "
+          "both are below 1, it is the `ort` binding's per-run work (input tensor creation, output "
+          "extraction). Three changes to the engine's loop were measured against it and none "
+          "helped: generating all of a batch's inputs before the runs, generating the next chunk "
+          "on another thread during the current run, and deferring quantisation; on 2 cores there "
+          "is no idle core to overlap with. Differences of a few percent are within this "
+          "machine's noise (see the load average and the p99 column).")
         w("")
     checks = []
     for model in models:
@@ -321,7 +322,7 @@ def main() -> None:
     w("")
 
     sections.capacity(w, capacity_rows)
-    sections.node(w, node_rows)
+    sections.node(w, node_rows, capacity_rows)
 
     w("## 7. Plots")
     w("")

@@ -125,4 +125,7 @@ MACHINE_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 MACHINE_DATE="$(date -u '+%Y-%m-%d %H:%M UTC')"
 export MACHINE_KERNEL MACHINE_RUSTC MACHINE_COMMIT MACHINE_DATE HONEST_RAW
 "$PY" scripts/benchmarks-report.py "$RAW_DIR" "$OUT"
-log "done: $OUT (raw measurements: $RAW_DIR)"
+# The raw lines behind the report, next to it (gpu.jsonl is also the input of a later run).
+mkdir -p "$REPO_ROOT/docs/bench-data"
+cp "$RAW_DIR"/*.jsonl "$REPO_ROOT/docs/bench-data/"
+log "done: $OUT (raw measurements: $RAW_DIR, copied to docs/bench-data/)"

@@ -312,7 +312,7 @@ def latency(w, rows, capacity_rows) -> None:
     w("")
 
 
-def node(w, rows) -> None:
+def node(w, rows, capacity_rows=()) -> None:
     w("## 6. Node")
     w("")
     if not rows:
@@ -352,6 +352,15 @@ def node(w, rows) -> None:
             approx = "≈ " if r.get("approx") else ""
             w(f"| build: {r['what']} | {approx}{_duration(r['seconds'])} | {source} |")
     w("")
+    kept = {r["model"]: r["n"] * r["elements"] // r["k"] * 4 for r in capacity_rows
+            if r["kind"] == "transaction" and r["call"] == "commit"}
+    if kept:
+        w("With the worker, memory depends on the model a round draws: the worker keeps a "
+          "commitment's quantised outputs until its reveal window closes, so that it can open "
+          "any sample (" + ", ".join(f"{m}: {b / 2**20:,.2f} MiB per challenge" for m, b in kept.items())
+          + "), and ONNX Runtime keeps its arenas per loaded model, so RSS varies with the models "
+          "the rounds drew (the worker figure above is from one run of two rounds).")
+        w("")
 
 
 def operators(w, summary, honest_rows, slash_rows, capacity_rows, node_rows) -> None:
