@@ -235,7 +235,8 @@ def capacity(w, rows) -> None:
       f"p = {limits['audit_probability_ppm'] / 1e4:.0f}% of the workers audited by "
       f"{limits['verifiers']} verifiers, commitments spread over the deadline; *worst*: every "
       f"worker audited by {limits['verifiers'] + limits['reaudit_extra_verifiers']} verifiers "
-      f"(re-audits) and every commitment in the same block.")
+      f"(re-audits), every commitment in the same block and every judged worker faulted "
+      f"(its offence report charged).")
     w("")
     caps = [r for r in rows if r["kind"] == "capacity"]
     models = list(dict.fromkeys(r["model"] for r in caps))

@@ -80,6 +80,13 @@ fn print_weights() {
 		weight_line(c, "judge", &p, ChallengeWeights::judge(w, 3 * 4 * 4096), "hook, one audit");
 	}
 	weight_line(c, "draw_missed", "", ChallengeWeights::draw_missed(), "hook, per missed worker");
+	weight_line(
+		c,
+		"offence report",
+		"",
+		<Runtime as pallet_poai_challenges::Config>::OffenceReportWeight::get(),
+		"charged by the hook per offence (offences + staking slash of 64 backers)",
+	);
 	weight_line(c, "prune", &format!("k={prune}"), ChallengeWeights::prune(prune), "hook");
 
 	let s = "staking";
@@ -265,6 +272,7 @@ fn capacity(spec: &ModelSpec, params: &ProtocolParams) {
 
 	let p = params.audit_probability;
 	let r = params.verifiers;
+	let offence = <Runtime as pallet_poai_challenges::Config>::OffenceReportWeight::get();
 	// Expected audits, rounded up; `worst` assumes every worker is audited (after a round of
 	// inconclusive audits, say) and every committee is widened by the re-audit's extra verifiers.
 	let audits = |w: u32, worst: bool| if worst { w } else { p.mul_ceil(w) };
@@ -301,7 +309,10 @@ fn capacity(spec: &ModelSpec, params: &ProtocolParams) {
 			(
 				"judge",
 				Load {
-					weight: ChallengeWeights::judge(w, verifiers(worst) * e) * judged as u64,
+					// Worst case: every judged worker is faulted and its offence reported.
+					weight: (ChallengeWeights::judge(w, verifiers(worst) * e)
+						+ if worst { offence } else { Weight::zero() })
+						* judged as u64,
 					length: 0,
 				},
 			),

@@ -141,6 +141,13 @@ pub mod pallet {
 			ChallengeOffence<Self::OffenderId>,
 		>;
 
+		/// Upper bound of the weight of reporting one offence to [`Config::ReportOffence`],
+		/// including what the offence handler does with it (slashing the offender and every
+		/// backer of its exposure). The verdict and draw hooks charge it per reported offence:
+		/// the benchmarks of those hooks measure passing and missing workers, not slashing.
+		#[pallet::constant]
+		type OffenceReportWeight: Get<Weight>;
+
 		/// The parameters in force while [`Params`] holds none. Must be valid; the integrity
 		/// test checks it.
 		#[pallet::constant]

@@ -74,6 +74,8 @@ thread_local! {
 	static POINTS: RefCell<BTreeMap<AccountId, u32>> = const { RefCell::new(BTreeMap::new()) };
 	static OFFENCES: RefCell<Vec<ChallengeOffence<AccountId>>> = const { RefCell::new(Vec::new()) };
 	static SALT: RefCell<u64> = const { RefCell::new(0) };
+	static HOOK_WEIGHTS: RefCell<Vec<(BlockNumber, frame_support::weights::Weight)>> =
+		const { RefCell::new(Vec::new()) };
 }
 
 /// The registered workers: whatever the test put there.
@@ -189,6 +191,10 @@ impl ReportOffence<AccountId, AccountId, ChallengeOffence<AccountId>> for MockOf
 
 parameter_types! {
 	pub const DefaultParams: ProtocolParams = ProtocolParams::TESTNET;
+	/// Far above any hook's own weight in the mock, so that tests can tell a block that
+	/// reported an offence from one that did not.
+	pub const OffenceReportWeight: frame_support::weights::Weight =
+		frame_support::weights::Weight::from_parts(1_000_000_000_000, 0);
 }
 
 impl pallet_poai_challenges::Config for Test {
@@ -201,6 +207,7 @@ impl pallet_poai_challenges::Config for Test {
 	type OffenderId = AccountId;
 	type IdentifyOffender = IdentifyStash;
 	type ReportOffence = MockOffences;
+	type OffenceReportWeight = OffenceReportWeight;
 	type DefaultParams = DefaultParams;
 	type MaxWorkers = frame_support::traits::ConstU32<64>;
 	type MaxRoundModels = frame_support::traits::ConstU32<8>;
@@ -343,6 +350,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	OUTCOMES.with(|o| o.borrow_mut().clear());
 	POINTS.with(|p| p.borrow_mut().clear());
 	OFFENCES.with(|o| o.borrow_mut().clear());
+	HOOK_WEIGHTS.with(|w| w.borrow_mut().clear());
 	set_session(0);
 	set_salt(0);
 	set_model(0, mlp_spec());
@@ -360,13 +368,20 @@ pub fn new_bench_ext() -> sp_io::TestExternalities {
 	ext
 }
 
-/// Runs blocks up to and including `n`: each block's `on_initialize` of the pallet.
+/// Runs blocks up to and including `n`: each block's `on_initialize` of the pallet, whose
+/// weights [`hook_weights`] returns.
 pub fn run_to_block(n: BlockNumber) {
 	while System::block_number() < n {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
-		Challenges::on_initialize(next);
+		let weight = Challenges::on_initialize(next);
+		HOOK_WEIGHTS.with(|w| w.borrow_mut().push((next, weight)));
 	}
+}
+
+/// The weight each block's `on_initialize` returned, since the test began.
+pub fn hook_weights() -> Vec<(BlockNumber, frame_support::weights::Weight)> {
+	HOOK_WEIGHTS.with(|w| w.borrow().clone())
 }
 
 // ---- the simulated model ---------------------------------------------------------------------

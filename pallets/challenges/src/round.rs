@@ -327,28 +327,31 @@ impl<T: Config> Pallet<T> {
 		let limit = info.params.misses_before_slash;
 		if limit > 0 && streak >= limit {
 			MissStreaks::<T>::remove(&worker.stash);
-			Self::report(
+			let reported = Self::report(
 				round,
 				workers,
 				&worker.stash,
 				OffenceKind::RepeatedMisses,
 				info.params.miss_slash,
 			);
-		} else {
-			MissStreaks::<T>::insert(&worker.stash, streak);
+			return T::WeightInfo::draw_missed().saturating_add(reported);
 		}
+		MissStreaks::<T>::insert(&worker.stash, streak);
 		T::WeightInfo::draw_missed()
 	}
 
-	/// Reports `offender`'s offence in `round` to the offence handler.
+	/// Reports `offender`'s offence in `round` to the offence handler. Returns the weight of
+	/// the report ([`Config::OffenceReportWeight`] when one was made).
 	fn report(
 		round: RoundIndex,
 		workers: &[RoundWorker<T::AccountId>],
 		offender: &T::AccountId,
 		kind: OffenceKind,
 		fraction: sp_runtime::Perbill,
-	) {
-		let Some(offender) = T::IdentifyOffender::convert(offender.clone()) else { return };
+	) -> Weight {
+		let Some(offender) = T::IdentifyOffender::convert(offender.clone()) else {
+			return Weight::zero();
+		};
 		let offence = ChallengeOffence {
 			kind,
 			round,
@@ -360,6 +363,7 @@ impl<T: Config> Pallet<T> {
 		if let Err(error) = T::ReportOffence::report_offence(Vec::new(), offence) {
 			log::warn!(target: "runtime::poai-challenges", "offence of round {round} not reported: {error:?}");
 		}
+		T::OffenceReportWeight::get()
 	}
 
 	/// Credits a passed round: reputation, then points for `spec.flops × n` scaled by the new
@@ -447,12 +451,22 @@ impl<T: Config> Pallet<T> {
 
 		let outputs = match Reveals::<T>::get(round, slot) {
 			None => {
-				Self::fault(round, workers, &worker.stash, Fault::NoReveal, info);
-				return weight;
+				return weight.saturating_add(Self::fault(
+					round,
+					workers,
+					&worker.stash,
+					Fault::NoReveal,
+					info,
+				));
 			}
 			Some(Reveal::BadProof { .. }) => {
-				Self::fault(round, workers, &worker.stash, Fault::BadProof, info);
-				return weight;
+				return weight.saturating_add(Self::fault(
+					round,
+					workers,
+					&worker.stash,
+					Fault::BadProof,
+					info,
+				));
 			}
 			Some(Reveal::Valid(outputs)) => outputs,
 		};
@@ -500,23 +514,31 @@ impl<T: Config> Pallet<T> {
 				Self::credit_pass(round, info, &worker.stash, Some(spec), n, true);
 			}
 			Verdict::Fail => {
-				Self::fault(round, workers, &worker.stash, Fault::OutsideTolerance, info)
+				return weight.saturating_add(Self::fault(
+					round,
+					workers,
+					&worker.stash,
+					Fault::OutsideTolerance,
+					info,
+				));
 			}
 			Verdict::Inconclusive => Self::inconclusive(round, &worker.stash, &audit, info),
 		}
 		weight
 	}
 
+	/// A faulted worker: a failure on its record and a fraud offence. Returns the report's
+	/// weight.
 	fn fault(
 		round: RoundIndex,
 		workers: &[RoundWorker<T::AccountId>],
 		stash: &T::AccountId,
 		fault: Fault,
 		info: &RoundInfo<BlockNumberFor<T>>,
-	) {
+	) -> Weight {
 		T::Reputation::record(stash, RoundOutcome::Failed);
 		Self::deposit_event(Event::Faulted { round, worker: stash.clone(), fault });
-		Self::report(round, workers, stash, OffenceKind::Fraud, info.params.fraud_slash);
+		Self::report(round, workers, stash, OffenceKind::Fraud, info.params.fraud_slash)
 	}
 
 	fn inconclusive(

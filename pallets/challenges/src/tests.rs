@@ -497,6 +497,45 @@ fn a_lazy_worker_is_faulted_and_reported() {
 	});
 }
 
+/// The heaviest hook of the blocks run so far.
+fn heaviest_hook() -> frame_support::weights::Weight {
+	hook_weights().into_iter().map(|(_, w)| w).max_by_key(|w| w.ref_time()).unwrap_or_default()
+}
+
+#[test]
+fn reported_offences_are_charged_to_the_block_that_reports_them() {
+	let report = OffenceReportWeight::get();
+	// Honest rounds report nothing: no hook comes near the weight of a report.
+	new_test_ext().execute_with(|| {
+		set_params(audited_everything());
+		play_round(0, &four_honest());
+		assert!(offences().is_empty());
+		assert!(heaviest_hook().ref_time() < report.ref_time());
+	});
+	// A fault found by the verdict, a withheld reveal, and the third miss in a row: each
+	// block that reports one is charged for it.
+	for (work, opening) in [
+		(Work::Lazy, Opening::Honest),
+		(Work::Honest, Opening::Never),
+		(Work::Skip, Opening::Honest),
+	] {
+		new_test_ext().execute_with(|| {
+			set_params(audited_everything());
+			let mut nodes = four_honest();
+			nodes[0].work = work;
+			nodes[0].opening = opening;
+			let rounds = if work == Work::Skip { 3 } else { 1 };
+			for round in 0..rounds {
+				play_round(round, &nodes);
+			}
+			assert_eq!(offences().len(), 1, "{work:?}/{opening:?}");
+			let charged =
+				hook_weights().iter().filter(|(_, w)| w.ref_time() >= report.ref_time()).count();
+			assert_eq!(charged, 1, "{work:?}/{opening:?}: one block carries the report");
+		});
+	}
+}
+
 #[test]
 fn a_partial_worker_is_caught_exactly_when_a_faked_sample_is_opened() {
 	new_test_ext().execute_with(|| {

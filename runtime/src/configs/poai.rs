@@ -153,6 +153,7 @@ impl pallet_poai_challenges::Config for Runtime {
 	type OffenderId = (AccountId, ());
 	type IdentifyOffender = IdentifyStash;
 	type ReportOffence = Offences;
+	type OffenceReportWeight = OffenceReportWeight;
 	type DefaultParams = DefaultProtocolParams;
 	// Every staking candidate can be a worker.
 	type MaxWorkers = ConstU32<256>;
@@ -165,6 +166,21 @@ impl pallet_poai_challenges::Config for Runtime {
 	type WeightInfo = pallet_poai_challenges::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ChallengesBenchmarkHelper;
+}
+
+/// What reporting one PoAI offence costs: `pallet-offences` records the report (its
+/// concurrent-reports index and the report itself, read and written) and staking slashes the
+/// offender with every backer it may have (`on_offence` at `MaxBackersPerCandidate`).
+pub struct OffenceReportWeight;
+
+impl Get<frame_support::weights::Weight> for OffenceReportWeight {
+	fn get() -> frame_support::weights::Weight {
+		use pallet_poai_staking::WeightInfo as _;
+		let backers = <Runtime as pallet_poai_staking::Config>::MaxBackersPerCandidate::get();
+		<Runtime as frame_system::Config>::DbWeight::get().reads_writes(2, 2).saturating_add(
+			<Runtime as pallet_poai_staking::Config>::WeightInfo::on_offence(backers),
+		)
+	}
 }
 
 /// Registers workers through staking and models through the registry, as governance and
