@@ -522,3 +522,23 @@ fn simulated_faults_change_exactly_the_samples_they_fake() {
 		assert_eq!((&same.outputs, same.root), (&honest.outputs, honest.root), "{fault}");
 	}
 }
+
+#[test]
+fn a_restarted_worker_recomputes_the_root_it_committed_to() {
+	// A worker that restarts between its commitment and its reveal has lost the outputs and
+	// recomputes the challenge (`task.rs`, `reveal`): on a new engine, possibly with another
+	// thread count, the whole CPU batch must give the committed root again, or its reveal
+	// would fail the Merkle check and be faulted as a bad proof.
+	let restarted = engine_over(models_dir());
+	for (id, spec) in models() {
+		let n = spec.class_params(poai_primitives::HardwareClass::Cpu).unwrap().batch_size;
+		let seed = [0x3cu8; 32];
+		let before = honest(&engine().model(id, &spec).unwrap(), &spec, &seed, n);
+		let after = honest(&restarted.model(id, &spec).unwrap(), &spec, &seed, n);
+		assert_eq!(after.root, before.root, "{}", String::from_utf8_lossy(&spec.name));
+		let last = n - 1;
+		let (opened, proofs) = after.open(&[0, last]).unwrap();
+		assert!(verify_sample(&before.root, n, 0, &opened[0], &proofs[0]));
+		assert!(verify_sample(&before.root, n, last, &opened[1], &proofs[1]));
+	}
+}
