@@ -271,7 +271,7 @@ def capacity(w, rows) -> None:
           "recorded as missing, never slashed, and an audit without verifications is "
           "inconclusive and re-audited). Operators: keep the worker set of a large-output model "
           "below this figure, or lengthen `verify_window`/`reveal_window` (`set_params`) with the "
-          "session; the protocol's way out is to open a seeded subset of each sample's outputs "
+          "session; the protocol's way out (ADR 0005, proposed) is to open a seeded subset of each sample's outputs "
           "(a Merkle tree per sample), which would cut these transactions by the same factor.")
         w("")
     w("**State per round** (SCALE size of keys + values as stored; all of it is removed when the "
