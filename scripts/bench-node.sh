@@ -18,9 +18,9 @@
 # Knobs (environment):
 #   BENCH_IDLE_S=60          how long the idle node runs; VmRSS is sampled over its last
 #   BENCH_IDLE_SAMPLE_S=30   seconds
-#   BENCH_ROUNDS=2           PoAI rounds the worker node must see closed; its VmRSS is
+#   BENCH_ROUNDS=4           PoAI rounds the worker node must see closed; its VmRSS is
 #                            sampled until then, and for at least BENCH_ROUNDS × 60 s (sessions)
-#   BENCH_ROUNDS_TIMEOUT_S=300
+#   BENCH_ROUNDS_TIMEOUT_S=420
 #   BENCH_BUILD=1            also time `cargo build --release --locked -p poai-node` after
 #                            touching pallets/challenges/src/lib.rs (≈ 4 min; off by default:
 #                            the recorded figure of docs/BUILD.md is written instead)
@@ -37,8 +37,8 @@ set -euo pipefail
 out="${1:?usage: scripts/bench-node.sh OUT.jsonl}"
 idle_s="${BENCH_IDLE_S:-60}"
 idle_sample_s="${BENCH_IDLE_SAMPLE_S:-30}"
-rounds="${BENCH_ROUNDS:-2}"
-rounds_timeout_s="${BENCH_ROUNDS_TIMEOUT_S:-300}"
+rounds="${BENCH_ROUNDS:-4}"
+rounds_timeout_s="${BENCH_ROUNDS_TIMEOUT_S:-420}"
 
 say() { printf '[bench-node] %s\n' "$*" >&2; }
 die() {

@@ -340,6 +340,9 @@ def node(w, rows, capacity_rows=()) -> None:
             if "poai_worker_inference_seconds_mean" in r:
                 extra.append(f"inference {r['poai_worker_inference_seconds_mean']:.2f} s per challenge, "
                              f"{r.get('poai_worker_samples_per_second', 0):,.0f} samples/s (worker metrics)")
+            ran = [m for x in rows if x["kind"] == "round_latency" for m in x.get("ran", [])]
+            if "rounds_closed" in r and ran:
+                extra.append("the rounds ran " + ", ".join(ran))
             if "load1" in r:
                 extra.append(f"load average {r['load1']}")
             extra = "; ".join(extra)

@@ -56,12 +56,23 @@ async function run(nodeName, networkInfo, args) {
       closed_seconds: (r.closedMs - r.issuedMs) / 1000,
       verdicts: r.verdicts,
       audits: r.audits,
+      ran: r.ran,
     };
     if (r.audits === 0) {
       line.note =
         'no audit: on a single-validator dev chain there is no other worker to verify, so the round is judged on its commitments alone';
     }
     console.log(JSON.stringify(line));
+  };
+
+  const names = new Map();
+  const modelName = async (id) => {
+    const key = id.toString();
+    if (!names.has(key)) {
+      const record = await api.query.poaiModels.models(id);
+      names.set(key, record.isSome ? record.unwrap().spec.name.toUtf8() : `model ${key}`);
+    }
+    return names.get(key);
   };
 
   const processBlock = async (n) => {
@@ -83,16 +94,21 @@ async function run(nodeName, networkInfo, args) {
           verdictMs: null,
           verdicts: {},
           audits: 0,
+          ran: [],
         });
         log(`#${n}: round ${round} issued (${event.data[1]} workers, ${event.data[2]} models)`);
         continue;
       }
       const r = rounds.get(round);
       if (!r) continue; // issued before `fromBlock`
-      if (name === 'Committed' && r.committed === null) {
-        r.committed = n;
-        r.committedMs = ms;
-        log(`#${n}: round ${round} first commitment`);
+      if (name === 'Committed') {
+        // The registered name of the model the worker ran (the RSS figures depend on it).
+        r.ran.push(await modelName(event.data[2]));
+        if (r.committed === null) {
+          r.committed = n;
+          r.committedMs = ms;
+          log(`#${n}: round ${round} first commitment`);
+        }
       } else if (name === 'Audited') {
         r.audits += 1;
       } else if (VERDICTS.includes(name)) {
