@@ -363,7 +363,7 @@ def node(w, rows, capacity_rows=()) -> None:
           "commitment's quantised outputs until its reveal window closes, so that it can open "
           "any sample (" + ", ".join(f"{m}: {b / 2**20:,.2f} MiB per challenge" for m, b in kept.items())
           + "), and ONNX Runtime keeps its arenas per loaded model, so RSS varies with the models "
-          "the rounds drew (the worker figure above is from one run of two rounds).")
+          "the rounds drew (listed in the worker row).")
         w("")
 
 
