@@ -38,41 +38,17 @@
 //! The first batch of each kind is a warm-up and is not printed. The engine's log (the library
 //! and device it settled on, any CUDA fallback) goes to stderr.
 
+mod support;
+
 use poai_offchain_worker::{
 	challenge::{run_challenge, verify_samples},
 	engine::{find_library, Device, Engine, EngineConfig, MAX_SAMPLES_PER_RUN},
 };
-use poai_primitives::{model::registry_json, HardwareClass, ModelId, ModelSpec, SampleIndex};
+use poai_primitives::{HardwareClass, ModelSpec, SampleIndex};
 use std::{
 	path::{Path, PathBuf},
 	time::Instant,
 };
-
-/// The registered models with ids 0, 1, … in file order (as genesis registers them).
-fn models(dir: &Path) -> Result<Vec<(ModelId, ModelSpec)>, String> {
-	let path = dir.join("models.json");
-	let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-	Ok((0..).zip(registry_json::parse(&text)?).collect())
-}
-
-/// Writes the engine's log records (info and above) to stderr, so that a CUDA fallback shows.
-struct StderrLogger;
-
-impl log::Log for StderrLogger {
-	fn enabled(&self, metadata: &log::Metadata) -> bool {
-		metadata.level() <= log::Level::Info
-	}
-
-	fn log(&self, record: &log::Record) {
-		if self.enabled(record.metadata()) {
-			eprintln!("[{} {}] {}", record.level(), record.target(), record.args());
-		}
-	}
-
-	fn flush(&self) {}
-}
-
-static LOGGER: StderrLogger = StderrLogger;
 
 /// Command-line options.
 struct Args {
@@ -138,10 +114,8 @@ fn class_batch(spec: &ModelSpec, device: Device) -> u32 {
 
 fn main() -> Result<(), String> {
 	let args = parse_args()?;
-	// Ignored if a logger is already set (it cannot be: this is the only place that sets one).
-	let _ = log::set_logger(&LOGGER);
-	log::set_max_level(log::LevelFilter::Info);
-	let (id, spec) = models(&args.models_dir)?
+	support::log_to_stderr();
+	let (id, spec) = support::models(&args.models_dir)?
 		.into_iter()
 		.find(|(_, spec)| &spec.name[..] == args.model.as_bytes())
 		.ok_or_else(|| format!("no model `{}` in models.json", args.model))?;

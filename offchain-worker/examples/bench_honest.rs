@@ -57,13 +57,14 @@
 //! the devices the models actually ran on (after any CUDA fallback), `prover_device_requested`
 //! the one asked for; `ort_lib`: the ONNX Runtime library loaded.
 
+mod support;
+
 use poai_offchain_worker::{
 	challenge::{run_challenge, verify_samples, ChallengeOutput, Fault},
 	engine::{Device, Engine, EngineConfig, LoadedModel, MAX_SAMPLES_PER_RUN},
 };
 use poai_primitives::{
-	committee_verdict, model::registry_json, verify_sample, ModelId, ModelSpec, SampleIndex, Seed,
-	Verdict,
+	committee_verdict, verify_sample, ModelId, ModelSpec, SampleIndex, Seed, Verdict,
 };
 use sp_runtime::traits::{BlakeTwo256, Hash as _};
 use std::{
@@ -75,13 +76,6 @@ use std::{
 const K: usize = 4;
 /// Verifiers per audit (the chain's `verifiers`).
 const COMMITTEE: usize = 3;
-
-/// The registered models with ids 0, 1, … in file order (as genesis registers them).
-fn models(dir: &Path) -> Result<Vec<(ModelId, ModelSpec)>, String> {
-	let path = dir.join("models.json");
-	let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-	Ok((0..).zip(registry_json::parse(&text)?).collect())
-}
 
 /// Command-line options.
 struct Args {
@@ -154,25 +148,6 @@ fn engine(args: &Args, device: Device, threads: usize) -> Result<Engine, String>
 	})
 	.map_err(|e| e.to_string())
 }
-
-/// Writes the engine's log records (info and above) to stderr, so that a CUDA fallback shows.
-struct StderrLogger;
-
-impl log::Log for StderrLogger {
-	fn enabled(&self, metadata: &log::Metadata) -> bool {
-		metadata.level() <= log::Level::Info
-	}
-
-	fn log(&self, record: &log::Record) {
-		if self.enabled(record.metadata()) {
-			eprintln!("[{} {}] {}", record.level(), record.target(), record.args());
-		}
-	}
-
-	fn flush(&self) {}
-}
-
-static LOGGER: StderrLogger = StderrLogger;
 
 /// `cpu, 2 threads, runs of 1024`, or `cuda:0, runs of 1024` (threads are the CPU's).
 fn describe(model: &LoadedModel, threads: usize, run: usize) -> String {
@@ -357,10 +332,8 @@ fn bench(
 
 fn main() -> Result<(), String> {
 	let args = parse_args()?;
-	// Ignored if a logger is already set (it cannot be: this is the only place that sets one).
-	let _ = log::set_logger(&LOGGER);
-	log::set_max_level(log::LevelFilter::Info);
-	let all = models(&args.models_dir)?;
+	support::log_to_stderr();
+	let all = support::models(&args.models_dir)?;
 	let chosen: Vec<&(ModelId, ModelSpec)> = match &args.model {
 		Some(model) => vec![all
 			.iter()

@@ -1,0 +1,37 @@
+//! What the benchmark examples share: the registered models and a stderr logger.
+
+use poai_primitives::{model::registry_json, ModelId, ModelSpec};
+use std::path::Path;
+
+/// The registered models with ids 0, 1, … in file order (as genesis registers them).
+pub fn models(dir: &Path) -> Result<Vec<(ModelId, ModelSpec)>, String> {
+	let path = dir.join("models.json");
+	let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+	Ok((0..).zip(registry_json::parse(&text)?).collect())
+}
+
+/// Writes the engine's log records (info and above) to stderr, so that a CUDA fallback shows.
+struct StderrLogger;
+
+impl log::Log for StderrLogger {
+	fn enabled(&self, metadata: &log::Metadata) -> bool {
+		metadata.level() <= log::Level::Info
+	}
+
+	fn log(&self, record: &log::Record) {
+		if self.enabled(record.metadata()) {
+			eprintln!("[{} {}] {}", record.level(), record.target(), record.args());
+		}
+	}
+
+	fn flush(&self) {}
+}
+
+static LOGGER: StderrLogger = StderrLogger;
+
+/// Sends log records of level info and above to stderr.
+pub fn log_to_stderr() {
+	// Ignored if a logger is already set (it cannot be: this is the only place that sets one).
+	let _ = log::set_logger(&LOGGER);
+	log::set_max_level(log::LevelFilter::Info);
+}
