@@ -73,6 +73,7 @@ thread_local! {
 	static OUTCOMES: RefCell<Vec<(AccountId, RoundOutcome)>> = const { RefCell::new(Vec::new()) };
 	static POINTS: RefCell<BTreeMap<AccountId, u32>> = const { RefCell::new(BTreeMap::new()) };
 	static OFFENCES: RefCell<Vec<ChallengeOffence<AccountId>>> = const { RefCell::new(Vec::new()) };
+	static OFFENCE_BLOCKS: RefCell<Vec<BlockNumber>> = const { RefCell::new(Vec::new()) };
 	static SALT: RefCell<u64> = const { RefCell::new(0) };
 	static HOOK_WEIGHTS: RefCell<Vec<(BlockNumber, frame_support::weights::Weight)>> =
 		const { RefCell::new(Vec::new()) };
@@ -179,6 +180,7 @@ impl ReportOffence<AccountId, AccountId, ChallengeOffence<AccountId>> for MockOf
 				return Err(OffenceError::DuplicateReport);
 			}
 			o.push(offence);
+			OFFENCE_BLOCKS.with(|b| b.borrow_mut().push(System::block_number()));
 			Ok(())
 		})
 	}
@@ -319,6 +321,11 @@ pub fn offences() -> Vec<ChallengeOffence<AccountId>> {
 	OFFENCES.with(|o| o.borrow().clone())
 }
 
+/// The block each of [`offences`] was reported in.
+pub fn offence_blocks() -> Vec<BlockNumber> {
+	OFFENCE_BLOCKS.with(|b| b.borrow().clone())
+}
+
 /// A small dense model served by both classes: 8 inputs in [-1, 1], 4 outputs.
 pub fn mlp_spec() -> ModelSpec {
 	ModelSpec {
@@ -350,6 +357,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	OUTCOMES.with(|o| o.borrow_mut().clear());
 	POINTS.with(|p| p.borrow_mut().clear());
 	OFFENCES.with(|o| o.borrow_mut().clear());
+	OFFENCE_BLOCKS.with(|b| b.borrow_mut().clear());
 	HOOK_WEIGHTS.with(|w| w.borrow_mut().clear());
 	set_session(0);
 	set_salt(0);

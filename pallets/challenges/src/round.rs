@@ -231,8 +231,18 @@ impl<T: Config> Pallet<T> {
 		let total = workers.len() as Slot;
 		let end = next.saturating_add(budget.draws).min(total);
 		let mut weight = T::WeightInfo::draw(workers.len() as u32, end - next);
+		// The slots that may verify (validators), once per chunk rather than per audit.
+		let validators: Vec<Slot> =
+			(0..).zip(workers.iter()).filter(|(_, w)| w.validator).map(|(s, _)| s).collect();
 		for slot in next..end {
-			weight.saturating_accrue(Self::draw_one(round, info, &workers, &models, slot));
+			weight.saturating_accrue(Self::draw_one(
+				round,
+				info,
+				&workers,
+				&validators,
+				&models,
+				slot,
+			));
 		}
 		budget.draws = budget.draws.saturating_sub(end - next);
 		if end < total {
@@ -250,6 +260,7 @@ impl<T: Config> Pallet<T> {
 		round: RoundIndex,
 		info: &RoundInfo<BlockNumberFor<T>>,
 		workers: &[RoundWorker<T::AccountId>],
+		validators: &[Slot],
 		models: &[(ModelId, ModelSpec)],
 		slot: Slot,
 	) -> Weight {
@@ -269,14 +280,11 @@ impl<T: Config> Pallet<T> {
 		if audited {
 			let extra = extra.unwrap_or_default();
 			let size = info.params.verifiers.saturating_add(extra).min(T::MaxVerifiers::get());
-			let validators: Vec<Slot> = (0..workers.len() as Slot)
-				.filter(|&s| workers.get(s as usize).is_some_and(|w| w.validator))
-				.collect();
 			let committee = draw_verifiers_preferring(
 				&randomness,
 				round,
 				&worker.key,
-				&validators,
+				validators,
 				&slot,
 				size,
 				|&s| workers.get(s as usize).is_some_and(|w| w.class != worker.class),

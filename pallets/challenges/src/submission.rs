@@ -224,20 +224,18 @@ impl<T: Config> Pallet<T> {
 		Ok((valid_until::<T>((b"reveal", round, key), check.deadline), Weight::zero()))
 	}
 
+	// The dispatch side of the calls. Their signature was verified by `authorize` (the only
+	// way to the `Authorized` origin), in the same block; the state checks run again for what
+	// they find (slots, audit, snapshot).
+
 	pub(crate) fn do_commit(
 		key: WorkerId,
 		round: RoundIndex,
 		root: H256,
 		n: u32,
 		wall_time_ms: u32,
-		signature: WorkerSignature,
 	) -> DispatchResult {
 		let check = Self::check_commit(&key, round, n)?;
-		Self::check_signature(
-			&key,
-			&Submission::Commit { round, root, n, wall_time_ms },
-			&signature,
-		)?;
 		let at = frame_system::Pallet::<T>::block_number();
 		Commitments::<T>::insert(round, check.slot, Commitment { root, n, wall_time_ms, at });
 		Self::deposit_event(Event::Committed {
@@ -255,12 +253,8 @@ impl<T: Config> Pallet<T> {
 		round: RoundIndex,
 		worker: WorkerId,
 		outputs: OpenedOutputs,
-		signature: WorkerSignature,
 	) -> DispatchResult {
 		let (check, verifier, workers) = Self::check_verify(&key, round, &worker, &outputs)?;
-		let submission = Submission::Verify { round, worker, outputs };
-		Self::check_signature(&key, &submission, &signature)?;
-		let Submission::Verify { outputs, .. } = submission else { return Ok(()) };
 		Verifications::<T>::insert((round, check.slot, verifier), outputs);
 		let stash = |slot: Slot| workers.get(slot as usize).map(|w| w.stash.clone());
 		if let (Some(worker), Some(verifier)) = (stash(check.slot), stash(verifier)) {
@@ -274,12 +268,8 @@ impl<T: Config> Pallet<T> {
 		round: RoundIndex,
 		outputs: OpenedOutputs,
 		proofs: OpenedProofs,
-		signature: WorkerSignature,
 	) -> DispatchResult {
 		let (check, workers) = Self::check_reveal(&key, round, &outputs, &proofs)?;
-		let submission = Submission::Reveal { round, outputs, proofs };
-		Self::check_signature(&key, &submission, &signature)?;
-		let Submission::Reveal { outputs, proofs, .. } = submission else { return Ok(()) };
 		let commitment = Commitments::<T>::get(round, check.slot).ok_or(Error::<T>::NotAudited)?;
 		let bad = check.audit.indices.iter().zip(outputs.iter().zip(proofs.iter())).find(
 			|(&index, (output, proof))| {

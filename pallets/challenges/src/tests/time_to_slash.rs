@@ -31,49 +31,6 @@ fn simulated_faults() -> Vec<(&'static str, Work, Opening)> {
 	]
 }
 
-/// Runs one block at a time until `done`, noting the first block at which `offender` has an
-/// offence reported.
-fn step_until(
-	offender: AccountId,
-	first: &mut Option<BlockNumber>,
-	mut done: impl FnMut() -> bool,
-) {
-	for _ in 0..200 {
-		if first.is_none() && offences().iter().any(|o| o.offender == offender) {
-			*first = Some(System::block_number());
-		}
-		if done() {
-			return;
-		}
-		run_to_block(System::block_number() + 1);
-	}
-	panic!("the round did not get there within 200 blocks");
-}
-
-/// Plays `round` block by block; returns the block of `offender`'s first offence, if any, and
-/// the block the round was issued in.
-fn play_watching(
-	round: u32,
-	nodes: &[Node],
-	offender: AccountId,
-) -> (Option<BlockNumber>, BlockNumber) {
-	register(nodes);
-	issue(round);
-	let issued = System::block_number();
-	let mut first = None;
-	commit_all(round, nodes);
-	step_until(offender, &mut first, || {
-		matches!(round_phase(round), Some(Phase::Open { .. }) | None)
-	});
-	if let Some(Phase::Open { verify_until, .. }) = round_phase(round) {
-		verify_all(round, nodes);
-		step_until(offender, &mut first, || System::block_number() > verify_until);
-		reveal_all(round, nodes);
-		step_until(offender, &mut first, || round_phase(round).is_none());
-	}
-	(first, issued)
-}
-
 fn percentile(sorted: &[u32], per_cent: usize) -> u32 {
 	let rank = (sorted.len() * per_cent).div_ceil(100).max(1);
 	sorted[rank - 1]
@@ -98,12 +55,14 @@ fn time_to_slash() {
 				let cheater = nodes[0].stash;
 				for round in 0..MAX_ROUNDS {
 					set_salt((index as u64) << 48 | u64::from(trial) << 32 | u64::from(round));
-					let (first, issued) = play_watching(round, &nodes, cheater);
+					// `play_round` issues the round in the next block.
+					let issued = System::block_number() + 1;
+					play_round(round, &nodes);
 					assert!(
 						offences().iter().all(|o| o.offender == cheater),
 						"{mode}: an honest worker was reported in round {round}"
 					);
-					if let Some(block) = first {
+					if let Some(&block) = offence_blocks().first() {
 						rounds.push(round + 1);
 						latencies.push(block - issued);
 						for o in offences() {
