@@ -51,7 +51,10 @@ pub fn testnet_staking_params() -> StakingParams<Balance> {
 		min_reputation: Perbill::from_percent(40),
 		reward_per_session: 1_000 * UNIT,
 		authoring_points: 20,
-		fraud_slash_threshold: Perbill::from_percent(50),
+		// Below the challenge protocol's fraud slash (`ProtocolParams::TESTNET`, 20%) and above
+		// its miss slash (1%): a proven fraud also chills the offender, so the next election
+		// drops it until its operator validates again; repeated misses only cost the 1%.
+		fraud_slash_threshold: Perbill::from_percent(10),
 	}
 }
 

@@ -440,3 +440,91 @@ fn a_worker_commits_through_the_runtime_api_and_the_round_runs_to_its_verdicts()
 		}
 	});
 }
+
+/// Reports `stash`'s offence of `kind` in round (= session) 0 the way the challenge protocol
+/// does, with the slash it takes in the testnet parameters, and records the failure or miss on
+/// its reputation.
+fn report_challenge_offence(stash: &AccountId, kind: pallet_poai_challenges::OffenceKind) {
+	use pallet_poai_challenges::{ChallengeOffence, OffenceKind, ProtocolParams};
+	use poai_primitives::{ReputationRecorder, RoundOutcome};
+	use sp_staking::offence::ReportOffence;
+	let (fraction, outcome) = match kind {
+		OffenceKind::Fraud => (ProtocolParams::TESTNET.fraud_slash, RoundOutcome::Failed),
+		OffenceKind::RepeatedMisses => (ProtocolParams::TESTNET.miss_slash, RoundOutcome::Missed),
+	};
+	PoaiReputation::record(stash, outcome);
+	let offence = ChallengeOffence {
+		kind,
+		round: 0,
+		session_index: 0,
+		validator_set_count: pallet_session::Validators::<Runtime>::get().len() as u32,
+		offender: (stash.clone(), ()),
+		fraction,
+	};
+	<Runtime as pallet_poai_challenges::Config>::ReportOffence::report_offence(vec![], offence)
+		.expect("a new offence is reported");
+}
+
+/// The zombienet scenario of a cheating validator: a proven PoAI fraud slashes it and chills
+/// it, so it leaves at the next election and stays out even when the unaudited rounds it passes
+/// afterwards lift its reputation back above `min_reputation` — the chill, not the reputation,
+/// keeps it out until its operator validates again. Repeated misses (1%) slash without chilling.
+#[test]
+fn a_proven_fraud_chills_the_validator_and_the_next_elections_drop_it() {
+	use pallet_poai_challenges::OffenceKind;
+	use poai_primitives::{ReputationProvider, ReputationRecorder, RoundOutcome};
+	genesis_from_preset("local_testnet").execute_with(|| {
+		let epoch: u64 = <Runtime as pallet_babe::Config>::EpochDuration::get();
+		let mut chain = ChainBuilder::new();
+		let mut slot = 2_000u64;
+		chain.author_block(slot, vec![]);
+		let dave = Sr25519Keyring::DaveStash.to_account_id();
+		let bob = Sr25519Keyring::BobStash.to_account_id();
+		let bond = genesis_config_presets::GENESIS_BOND;
+
+		report_challenge_offence(&dave, OffenceKind::Fraud);
+		report_challenge_offence(&bob, OffenceKind::RepeatedMisses);
+
+		let ledger = |who: &AccountId| pallet_poai_staking::Ledger::<Runtime>::get(who).unwrap();
+		assert_eq!(ledger(&dave).active, bond - bond / 5, "the fraud slash is 20%");
+		assert_eq!(ledger(&bob).active, bond - bond / 100, "the miss slash is 1%");
+		let chilled: Vec<_> = System::events()
+			.into_iter()
+			.filter_map(|r| match r.event {
+				RuntimeEvent::PoaiStaking(pallet_poai_staking::Event::Chilled { stash }) => {
+					Some(stash)
+				}
+				_ => None,
+			})
+			.collect();
+		assert_eq!(chilled, vec![dave.clone()]);
+		assert!(!pallet_poai_staking::Candidates::<Runtime>::contains_key(&dave));
+		assert!(pallet_poai_staking::Candidates::<Runtime>::contains_key(&bob));
+
+		// Rounds both go on passing (for Dave, unaudited ones, as a validator of the sessions
+		// already planned).
+		for _ in 0..4 {
+			PoaiReputation::record(&dave, RoundOutcome::Passed);
+			PoaiReputation::record(&bob, RoundOutcome::Passed);
+		}
+		let min_reputation = pallet_poai_staking::Params::<Runtime>::get().min_reputation;
+		assert!(PoaiReputation::reputation(&dave) > min_reputation);
+		assert!(PoaiReputation::reputation(&bob) > min_reputation);
+
+		let mut left_in = None;
+		for _ in 0..4 * epoch {
+			slot += 1;
+			chain.author_block(slot, vec![]);
+			let validators = pallet_session::Validators::<Runtime>::get();
+			if left_in.is_none() && !validators.contains(&dave) {
+				left_in = Some(Session::current_index());
+			}
+			if left_in.is_some() {
+				assert!(!validators.contains(&dave), "dave came back without validating again");
+				assert!(validators.contains(&bob), "a 1% miss slash does not chill");
+			}
+		}
+		assert_eq!(left_in, Some(2), "dropped by the first election after the fraud");
+		assert_eq!(Session::current_index(), 4);
+	});
+}

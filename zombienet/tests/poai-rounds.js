@@ -8,9 +8,11 @@
 // faulted (a cheater in the network may be).
 //
 // Mode `cheater` (args "cheater,<suri>,<timeoutSecs>[,<honest suris joined by +>]"): waits
-// until the worker <suri>//stash is faulted (poaiChallenges.Faulted), checks that it was slashed
-// (poaiStaking.Slashed) and lost reputation, then waits until it is no longer in
-// session.validators; the listed honest workers are never faulted meanwhile.
+// until the worker <suri>//stash has a failure on its reputation record and a slash on its
+// bond (poaiStaking.slashedFractions), checks that the fraud chilled it (no longer a
+// poaiStaking candidate), then waits until it is no longer in session.validators. A fault seen
+// live must come with its Slashed and Chilled events in the same block; the listed honest
+// workers are never faulted meanwhile.
 //
 // zombienet:  alice: js-script ./tests/poai-rounds.js with "honest,//Alice,2,300,//Bob+//Charlie" within 320 seconds
 // standalone: node tests/poai-rounds.js ws://127.0.0.1:9944 honest //Alice 2 300
@@ -87,6 +89,17 @@ async function honest(api, keyring, args) {
   );
 }
 
+// The sessions in which `stash` was slashed, from poaiStaking.slashedFractions.
+async function slashedSessionsOf(api, stash) {
+  const entries = await api.query.poaiStaking.slashedFractions.entries();
+  return entries
+    .filter(([key]) => String(key.args[1]) === stash)
+    .map(([key, fraction]) => ({ session: key.args[0].toNumber(), fraction: fraction.toString() }));
+}
+
+// The cheater's fate is read from state, not only from events seen live: its audit may have
+// come before this step started (the worker cheats from round 0), and event history older than
+// the node's state pruning window cannot be read back.
 async function cheater(api, keyring, args) {
   const suri = String(args[1] || '//Dave').trim();
   const timeoutS = numArg(args, 2, 600, 'timeoutSecs');
@@ -96,39 +109,45 @@ async function cheater(api, keyring, args) {
     .filter((s) => s !== '')
     .map((s) => stashOf(keyring, s));
   const stash = stashOf(keyring, suri);
-  const before = await reputationOf(api, stash);
-  let faultedAt = null;
-  let slashed = false;
+  let last = 'nothing read yet';
   return waitForSubscription(
     (callback) => api.rpc.chain.subscribeNewHeads(callback),
     async (header) => {
-      for (const event of await poaiEvents(api, header.hash)) {
+      const at = `#${header.number}`;
+      const events = await poaiEvents(api, header.hash);
+      for (const event of events) {
         const faulted = faultedWorker(event);
         if (faulted && honestStashes.includes(faulted)) {
-          throw new Error(`#${header.number}: honest worker ${faulted} was faulted`);
+          throw new Error(`${at}: honest worker ${faulted} was faulted`);
         }
-        if (faulted === stash && faultedAt === null) {
-          faultedAt = header.number.toNumber();
-          log(`#${faultedAt}: ${suri} faulted: ${JSON.stringify(event.data)}`);
-        }
-        if (event.name === 'poaiStaking.Slashed' && String(event.data[0]) === stash) {
-          slashed = true;
-          log(`#${header.number}: ${suri} slashed ${event.data[1]}`);
+        if (faulted !== stash) continue;
+        // Seen live: the fault, its slash and the chill land in the same block.
+        log(`${at}: ${suri} faulted: ${JSON.stringify(event.data)}`);
+        const own = (name) => events.some((e) => e.name === name && String(e.data[0]) === stash);
+        if (!own('poaiStaking.Slashed')) throw new Error(`${at}: ${suri} was faulted without a slash`);
+        const wasCandidate = (await api.query.poaiStaking.candidates.at(header.parentHash, stash)).isSome;
+        if (wasCandidate && !own('poaiStaking.Chilled')) {
+          throw new Error(`${at}: ${suri} was faulted but not chilled`);
         }
       }
-      if (faultedAt === null) return undefined;
-      if (!slashed) throw new Error(`${suri} was faulted at #${faultedAt} without a slash in that block`);
-      const now = await reputationOf(api, stash);
-      if (now.failures <= before.failures) throw new Error(`${suri}'s failures did not grow: ${JSON.stringify(now)}`);
+      const reputation = await reputationOf(api, stash);
+      const slashes = await slashedSessionsOf(api, stash);
+      const candidate = (await api.query.poaiStaking.candidates(stash)).isSome;
       const validators = (await api.query.session.validators()).map((v) => v.toString());
-      if (validators.includes(stash)) {
-        log(`#${header.number}: ${suri} still validates; waiting for the next election`);
+      const validating = validators.includes(stash);
+      last = `reputation ${JSON.stringify(reputation)}, slashed in ${JSON.stringify(slashes)}, candidate ${candidate}, validating ${validating}`;
+      if (reputation.failures === 0 || slashes.length === 0) return undefined;
+      if (candidate) {
+        throw new Error(`${at}: ${suri} was slashed for fraud and is still a candidate (${last})`);
+      }
+      if (validating) {
+        log(`${at}: ${suri} was slashed and chilled, still validates; waiting for the next election`);
         return undefined;
       }
-      log(`#${header.number}: ${suri} is out of the validator set (${validators.length} left); reputation ${JSON.stringify(now)}`);
+      log(`${at}: ${suri} is out of the validator set (${validators.length} left); ${last}`);
       return 0;
     },
-    { timeoutS, what: () => (faultedAt === null ? `${suri} was never faulted` : `${suri} stayed in the validator set`) },
+    { timeoutS, what: () => `${suri} was not dropped: ${last}` },
   );
 }
 
