@@ -460,7 +460,7 @@ fn start_poai_worker(
 		.map_err(|e| ServiceError::Other(format!("PoAI worker: {e}")))?;
 	let events_client = client.clone();
 	let faults_in_block: task::FaultCounter<Block> =
-		Arc::new(move |hash| count_faults(&*events_client, hash));
+		Arc::new(move |hash| count_faults(&events_client, hash));
 	let metrics = match registry.map(task::Metrics::register).transpose() {
 		Ok(metrics) => metrics,
 		Err(e) => return Err(ServiceError::Other(format!("PoAI worker metrics: {e}"))),
