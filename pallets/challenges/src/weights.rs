@@ -7,6 +7,8 @@
 //! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: `1024`
 //!
+//! Re-measured on 2026-11-22: commit, reveal, verify_outputs (`--extrinsic commit,verify_outputs,reveal --steps 50 --repeat 20`).
+//!
 //! Regenerate with `scripts/benchmark-weights.sh`.
 
 // Executed Command:
@@ -291,15 +293,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `PoaiChallenges::RoundModels` (`max_values`: None, `max_size`: Some(5069), added: 7544, mode: `MaxEncodedLen`)
 	/// Storage: `PoaiChallenges::Commitments` (r:1 w:1)
 	/// Proof: `PoaiChallenges::Commitments` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
-	/// Storage: `System::BlockHash` (r:1 w:0)
-	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn commit() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `19832`
+		//  Measured:  `19778`
 		//  Estimated: `20375`
-		// Minimum execution time: 142_352_000 picoseconds.
-		Weight::from_parts(160_378_000, 20375)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 75_402_000 picoseconds.
+		Weight::from_parts(89_693_000, 20375)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `PoaiChallenges::Rounds` (r:1 w:0)
@@ -330,18 +330,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `PoaiChallenges::RoundModels` (`max_values`: None, `max_size`: Some(5069), added: 7544, mode: `MaxEncodedLen`)
 	/// Storage: `PoaiChallenges::Verifications` (r:1 w:1)
 	/// Proof: `PoaiChallenges::Verifications` (`max_values`: None, `max_size`: Some(262213), added: 264688, mode: `MaxEncodedLen`)
-	/// Storage: `System::BlockHash` (r:1 w:0)
-	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// The range of component `e` is `[1, 65536]`.
 	fn verify_outputs(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `20018`
+		//  Measured:  `19964`
 		//  Estimated: `265678`
-		// Minimum execution time: 165_326_000 picoseconds.
-		Weight::from_parts(101_027_846, 265678)
-			// Standard Error: 2_491
-			.saturating_add(Weight::from_parts(31_575, 0).saturating_mul(e.into()))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		// Minimum execution time: 101_121_000 picoseconds.
+		Weight::from_parts(115_243_995, 265678)
+			// Standard Error: 16
+			.saturating_add(Weight::from_parts(2_402, 0).saturating_mul(e.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `PoaiChallenges::Rounds` (r:1 w:0)
@@ -377,20 +375,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `PoaiChallenges::RoundModels` (`max_values`: None, `max_size`: Some(5069), added: 7544, mode: `MaxEncodedLen`)
 	/// Storage: `PoaiChallenges::Reveals` (r:1 w:1)
 	/// Proof: `PoaiChallenges::Reveals` (`max_values`: None, `max_size`: Some(262202), added: 264677, mode: `MaxEncodedLen`)
-	/// Storage: `System::BlockHash` (r:1 w:0)
-	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `PoaiChallenges::Commitments` (r:1 w:0)
 	/// Proof: `PoaiChallenges::Commitments` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// The range of component `e` is `[1, 65536]`.
 	fn reveal(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `20076`
+		//  Measured:  `20022`
 		//  Estimated: `265667`
-		// Minimum execution time: 326_686_000 picoseconds.
-		Weight::from_parts(453_643_558, 265667)
-			// Standard Error: 1_072
-			.saturating_add(Weight::from_parts(27_461, 0).saturating_mul(e.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+		// Minimum execution time: 205_576_000 picoseconds.
+		Weight::from_parts(226_337_883, 265667)
+			// Standard Error: 37
+			.saturating_add(Weight::from_parts(6_742, 0).saturating_mul(e.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `PoaiChallenges::Rounds` (r:1 w:0)
@@ -478,8 +474,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 64343).saturating_mul(k.into()))
 	}
 	fn commit() -> Weight {
-		Weight::from_parts(160_378_000, 20375)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
+		Weight::from_parts(89_693_000, 20375)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn authorize_commit() -> Weight {
@@ -487,9 +483,9 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 	}
 	fn verify_outputs(e: u32, ) -> Weight {
-		Weight::from_parts(101_027_846, 265678)
-			.saturating_add(Weight::from_parts(31_575, 0).saturating_mul(e.into()))
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
+		Weight::from_parts(115_243_995, 265678)
+			.saturating_add(Weight::from_parts(2_402, 0).saturating_mul(e.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn authorize_verify(e: u32, ) -> Weight {
@@ -498,9 +494,9 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 	}
 	fn reveal(e: u32, ) -> Weight {
-		Weight::from_parts(453_643_558, 265667)
-			.saturating_add(Weight::from_parts(27_461, 0).saturating_mul(e.into()))
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
+		Weight::from_parts(226_337_883, 265667)
+			.saturating_add(Weight::from_parts(6_742, 0).saturating_mul(e.into()))
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn authorize_reveal(e: u32, ) -> Weight {
