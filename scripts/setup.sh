@@ -26,6 +26,7 @@ if ! command -v cargo >/dev/null; then
 fi
 rustup target list --installed | grep -qx wasm32v1-none || { log "rustup: wasm32v1-none"; rustup target add wasm32v1-none; }
 rustup component list --installed | grep -q '^rust-src' || { log "rustup: rust-src"; rustup component add rust-src; }
+rustup component list --installed | grep -q '^rustfmt' || { log "rustup: rustfmt"; rustup component add rustfmt; }
 
 # The models' Python venv ($HOME/.cache/poai-venv): its pinned onnxruntime wheel carries the
 # libonnxruntime.so that the inference worker and its tests load at run time. The script skips

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Runs every test: set-up, unit and runtime tests, chain-spec freshness, then end-to-end tests
-# of the real binary: a `--dev` node and the four-validator zombienet network, both driven
-# through @polkadot/api.
+# Runs every test: set-up, formatting, unit and runtime tests, chain-spec freshness, then
+# end-to-end tests of the real binary: a `--dev` node and the four-validator zombienet network,
+# both driven through @polkadot/api.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$REPO_ROOT"
 
 "$REPO_ROOT/scripts/setup.sh"
+
+log "cargo fmt --check"
+cargo fmt --all --check
 
 log "cargo test --release --workspace (pallets, runtime, node, chain-spec freshness)"
 cargo test --locked --release --workspace
