@@ -22,6 +22,10 @@ use std::{
 	sync::{Arc, OnceLock},
 };
 
+// The model loading and stderr logger of the benchmark examples.
+#[path = "../examples/support/mod.rs"]
+mod support;
+
 /// `models/` of the repository.
 fn models_dir() -> PathBuf {
 	Path::new(env!("CARGO_MANIFEST_DIR")).join("../models")
@@ -29,8 +33,7 @@ fn models_dir() -> PathBuf {
 
 /// The registered models, with ids 0, 1, … in file order (as genesis registers them).
 fn models() -> Vec<(ModelId, ModelSpec)> {
-	let text = std::fs::read_to_string(models_dir().join("models.json")).unwrap();
-	(0..).zip(poai_primitives::model::registry_json::parse(&text).unwrap()).collect()
+	support::models(&models_dir()).unwrap()
 }
 
 fn model_spec(name: &str) -> (ModelId, ModelSpec) {
@@ -51,7 +54,7 @@ fn library() -> PathBuf {
 fn engine() -> &'static Engine {
 	static ENGINE: OnceLock<Engine> = OnceLock::new();
 	ENGINE.get_or_init(|| {
-		let _ = env_logger_init();
+		support::log_to_stderr();
 		Engine::new(EngineConfig {
 			models_dir: models_dir(),
 			ort_lib: Some(library()),
@@ -60,24 +63,6 @@ fn engine() -> &'static Engine {
 		})
 		.unwrap()
 	})
-}
-
-/// Prints the engine's log lines to the test output (no logger crate needed).
-fn env_logger_init() -> Result<(), log::SetLoggerError> {
-	struct Stderr;
-	impl log::Log for Stderr {
-		fn enabled(&self, metadata: &log::Metadata) -> bool {
-			metadata.level() <= log::Level::Info
-		}
-		fn log(&self, record: &log::Record) {
-			if self.enabled(record.metadata()) {
-				eprintln!("{} {}: {}", record.level(), record.target(), record.args());
-			}
-		}
-		fn flush(&self) {}
-	}
-	static LOGGER: Stderr = Stderr;
-	log::set_logger(&LOGGER).map(|()| log::set_max_level(log::LevelFilter::Info))
 }
 
 fn loaded(name: &str) -> (Arc<LoadedModel>, ModelSpec) {

@@ -1,4 +1,5 @@
-//! What the benchmark examples share: the registered models and a stderr logger.
+//! What the benchmark examples and the engine tests share: the registered models and a stderr
+//! logger.
 
 use poai_primitives::{model::registry_json, ModelId, ModelSpec};
 use std::path::Path;
