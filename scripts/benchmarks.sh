@@ -25,7 +25,7 @@ cd "$REPO_ROOT"
 
 # Everything the build and the suite need on a fresh machine (apt, rustup, the models' venv with
 # onnxruntime, npm packages for bench-node.sh's @polkadot/api); idempotent.
-"$REPO_ROOT/scripts/setup.sh"
+setup
 PY="${POAI_VENV:-$HOME/.cache/poai-venv}/bin/python"
 # For the plots only; kept out of models/requirements.txt, whose pins define the models' bytes.
 "$PY" -c 'import matplotlib' 2>/dev/null || "$PY" -m pip install -q 'matplotlib==3.10.8'

@@ -7,8 +7,16 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export REPO_ROOT
 # The challenge models every PoAI worker loads (`--poai-models`).
 export POAI_MODELS="${POAI_MODELS:-$REPO_ROOT/models}"
-if [ -f "$HOME/.cargo/env" ]; then
-	# shellcheck disable=SC1091
-	. "$HOME/.cargo/env"
-fi
+use_rustup_path() {
+	if [ -f "$HOME/.cargo/env" ]; then
+		# shellcheck disable=SC1091
+		. "$HOME/.cargo/env"
+	fi
+}
+use_rustup_path
 log() { printf '\n==> %s\n' "$*"; }
+# Runs scripts/setup.sh; on a fresh machine it installs rustup, whose PATH the caller then needs.
+setup() {
+	"$REPO_ROOT/scripts/setup.sh"
+	use_rustup_path
+}

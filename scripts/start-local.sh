@@ -7,7 +7,7 @@
 # Audited, Passed, Faulted). Ctrl-C stops it.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
-"$REPO_ROOT/scripts/setup.sh"
+setup
 "$REPO_ROOT/scripts/build.sh"
 cd "$REPO_ROOT/zombienet"
 log "zombienet spawn: alice's RPC is ws://127.0.0.1:9944"

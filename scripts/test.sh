@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$REPO_ROOT"
 
-"$REPO_ROOT/scripts/setup.sh"
+setup
 
 log "cargo fmt --check"
 cargo fmt --all --check
