@@ -17,15 +17,15 @@ use crate::{
 use futures::{FutureExt, StreamExt};
 use pallet_poai_challenges::runtime_api::PoaiChallengesApi;
 use poai_primitives::{
-	ChallengeDuty, ModelId, ModelSpec, RevealDuty, RoundIndex, Submission, VerifyDuty, WorkerId,
-	POAI_KEY_TYPE,
+	verification_digest, ChallengeDuty, ModelId, ModelSpec, OpenedOutputs, Panel, RevealDuty,
+	RoundIndex, Submission, VerificationSalt, VerifyDuty, WorkerId, POAI_KEY_TYPE,
 };
 use sc_client_api::BlockchainEvents;
 use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sp_api::{ApiExt, ProvideRuntimeApi};
 use sp_blockchain::HeaderBackend;
 use sp_keystore::{KeystoreExt, KeystorePtr};
-use sp_runtime::traits::{Block as BlockT, NumberFor};
+use sp_runtime::traits::{Block as BlockT, NumberFor, One};
 use std::{
 	collections::{HashMap, HashSet},
 	sync::Arc,
@@ -126,7 +126,9 @@ pub struct WorkerParams<C, Block: BlockT> {
 /// Counts the faults the chain found in a block.
 pub type FaultCounter<Block> = Arc<dyn Fn(<Block as BlockT>::Hash) -> u32 + Send + Sync>;
 
-/// A step handed to the pool: (round, step, own key, audited worker for verifications).
+/// A step handed to the pool: (round, step, own key, audited worker for verifications). Steps:
+/// 0 commit, 1 and 3 the first committee's verification commitment and opening, 2 reveal, 4 and
+/// 5 the escalation committee's.
 type StepId = (RoundIndex, u8, WorkerId, Option<WorkerId>);
 
 /// One piece of work, in the order it is done at a block: reveals and verifications have the
@@ -142,6 +144,9 @@ struct Worker<C, Block: BlockT> {
 	params: WorkerParams<C, Block>,
 	specs: HashMap<ModelId, ModelSpec>,
 	outputs: HashMap<(RoundIndex, WorkerId), Arc<ChallengeOutput>>,
+	/// The outputs this node's keys committed to as verifiers, until they are opened: (round,
+	/// own key, audited worker, committee).
+	verified: HashMap<(RoundIndex, WorkerId, WorkerId, Panel), OpenedOutputs>,
 	handed: HashSet<StepId>,
 	/// Commitments computed but held back by the `late-commit` fault until their deadline has
 	/// passed.
@@ -168,6 +173,7 @@ where
 		params,
 		specs: HashMap::new(),
 		outputs: HashMap::new(),
+		verified: HashMap::new(),
 		handed: HashSet::new(),
 		late: HashMap::new(),
 	};
@@ -238,6 +244,7 @@ where
 		if let Some(&newest) = current_rounds.iter().max() {
 			let oldest_kept = newest.saturating_sub(ROUNDS_KEPT);
 			self.outputs.retain(|(round, _), _| *round >= oldest_kept);
+			self.verified.retain(|(round, ..), _| *round >= oldest_kept);
 			self.handed.retain(|(round, ..)| *round >= oldest_kept);
 		}
 		for job in jobs {
@@ -330,33 +337,100 @@ where
 		}
 	}
 
+	/// A verification in two steps: in the commit window, re-execute the opened samples and
+	/// commit to the outputs with a salted digest; once the window closes, open them.
 	async fn verify(
 		&mut self,
 		key: WorkerId,
 		duty: VerifyDuty<NumberFor<Block>>,
 		at: Block::Hash,
 	) -> Result<(), String> {
-		let step = (duty.round, 1, key.clone(), Some(duty.worker.clone()));
-		if self.handed.contains(&step) || self.best().1 > duty.deadline {
+		let (commit_step, open_step) = match duty.panel {
+			Panel::First => (1, 3),
+			Panel::Escalation => (4, 5),
+		};
+		let step = |step| (duty.round, step, key.clone(), Some(duty.worker.clone()));
+		// The pool checks a transaction as if in the block after the best one.
+		let next = self.best().1 + One::one();
+		let (step, what) = if duty.committed {
+			if next < duty.opens || next > duty.deadline {
+				return Ok(());
+			}
+			(step(open_step), "verification opening")
+		} else {
+			if next > duty.commit_until {
+				return Ok(());
+			}
+			(step(commit_step), "verification commitment")
+		};
+		if self.handed.contains(&step) {
 			return Ok(());
 		}
-		let spec = self.spec(at, duty.model)?;
-		let model = self.params.engine.model(duty.model, &spec).map_err(|e| e.to_string())?;
-		let (seed, indices, fault) = (duty.seed, duty.indices.to_vec(), self.params.fault);
-		let started = Instant::now();
-		let outputs = tokio_blocking(move || verify_samples(&model, &spec, &seed, &indices, fault))
-			.await
-			.map_err(|e| format!("round {}: verifying {:?}: {e}", duty.round, duty.worker))?;
-		if let Some(metrics) = &self.params.metrics {
-			metrics.observe_inference(duty.indices.len(), started.elapsed().as_secs_f64());
-		}
+		let cached = (duty.round, key.clone(), duty.worker.clone(), duty.panel);
+		let outputs = match self.verified.get(&cached) {
+			Some(outputs) => outputs.clone(),
+			None => {
+				let spec = self.spec(at, duty.model)?;
+				let model =
+					self.params.engine.model(duty.model, &spec).map_err(|e| e.to_string())?;
+				let (seed, indices, fault) = (duty.seed, duty.indices.to_vec(), self.params.fault);
+				let started = Instant::now();
+				let outputs =
+					tokio_blocking(move || verify_samples(&model, &spec, &seed, &indices, fault))
+						.await
+						.map_err(|e| {
+							format!("round {}: verifying {:?}: {e}", duty.round, duty.worker)
+						})?;
+				if let Some(metrics) = &self.params.metrics {
+					metrics.observe_inference(duty.indices.len(), started.elapsed().as_secs_f64());
+				}
+				self.verified.insert(cached, outputs.clone());
+				outputs
+			}
+		};
+		let salt = self.salt(&key, &duty)?;
+		let submission = if duty.committed {
+			Submission::OpenVerification { round: duty.round, worker: duty.worker, outputs, salt }
+		} else {
+			let digest = verification_digest(&outputs, &key, duty.round, &duty.worker, &salt);
+			Submission::CommitVerification { round: duty.round, worker: duty.worker, digest }
+		};
 		self.handed.insert(step);
-		let submission = Submission::Verify { round: duty.round, worker: duty.worker, outputs };
-		self.submit(key, submission, "verification", duty.round)?;
-		if let Some(metrics) = &self.params.metrics {
-			metrics.audits.inc();
+		self.submit(key, submission, what, duty.round)?;
+		if duty.committed {
+			if let Some(metrics) = &self.params.metrics {
+				metrics.audits.inc();
+			}
 		}
 		Ok(())
+	}
+
+	/// The salt of `key`'s commitment for `duty`: its VRF pre-output on (round, worker,
+	/// committee) from the keystore. Nobody without the key can compute it, so the digest
+	/// hides the outputs; the node computes it again after a restart, so a commitment made
+	/// before one can still be opened.
+	fn salt(
+		&self,
+		key: &WorkerId,
+		duty: &VerifyDuty<NumberFor<Block>>,
+	) -> Result<VerificationSalt, String> {
+		use sp_core::sr25519::vrf::VrfInput;
+		let panel = codec::Encode::encode(&duty.panel);
+		let round = duty.round.to_le_bytes();
+		let input = VrfInput::new(
+			b"poai/verification-salt",
+			&[(b"round", &round), (b"worker", duty.worker.as_ref()), (b"panel", &panel)],
+		);
+		let public = sp_core::sr25519::Public::from(key.clone());
+		let pre_output = self
+			.params
+			.keystore
+			.sr25519_vrf_pre_output(POAI_KEY_TYPE, &public, &input)
+			.map_err(|e| format!("round {}: salt: {e}", duty.round))?
+			.ok_or_else(|| format!("round {}: salt: the key is not in the keystore", duty.round))?;
+		public
+			.make_bytes::<32>(b"poai/salt", &input, &pre_output)
+			.map_err(|e| format!("round {}: salt: {e}", duty.round))
 	}
 
 	async fn reveal(
@@ -366,8 +440,10 @@ where
 		at: Block::Hash,
 	) -> Result<(), String> {
 		let step = (duty.round, 2, key.clone(), None);
-		let best = self.best().1;
-		if self.handed.contains(&step) || best < duty.opens || best > duty.deadline {
+		// The pool checks a transaction as if in the block after the best one: the reveal goes
+		// out at the best block before the window opens, to be in its first block.
+		let next = self.best().1 + One::one();
+		if self.handed.contains(&step) || next < duty.opens || next > duty.deadline {
 			return Ok(());
 		}
 		if self.params.fault == Some(Fault::SkipReveal) {

@@ -81,11 +81,59 @@ pub fn audit_indices(
 	AuditIndices::truncate_from(chosen)
 }
 
+/// A candidate's weight in the committee draws: its stake, as staking's vote weight.
+pub type SeatWeight = u64;
+
 /// Draws up to `r` verifiers for `worker`'s audit in `round` among `candidates`, never
-/// `exclude` (the audited worker itself): a uniformly random selection, in draw order.
+/// `exclude` (the audited worker itself): every seat goes to a candidate not drawn yet with
+/// probability proportional to its weight (weighted sampling without replacement), in draw
+/// order. A zero weight counts as 1, so that a committee can always be filled.
 ///
-/// `candidates` must be listed in an order every node agrees on (e.g. the validator set) and
-/// without duplicates. Fewer than `r` eligible candidates: all of them, shuffled.
+/// Nothing a candidate declares about itself (its hardware class, say) changes its chance: a
+/// coalition with a share `α` of the weight wins each seat with probability at most
+/// `α' = W_c / (W − w_{r−1})`, where `w_{r−1}` is the weight of the `r − 1` heaviest others, so
+/// its number of seats is dominated by `Binomial(r, α')` (docs/THREATS.md).
+///
+/// `candidates` must be listed in an order every node agrees on (e.g. the round's snapshot)
+/// and without duplicates. Fewer than `r` eligible candidates: all of them. The cost is
+/// `O(r · |candidates|)`, with no rejection loop.
+pub fn draw_committee<T: Clone + PartialEq>(
+	randomness: &Randomness,
+	round: RoundIndex,
+	worker: &WorkerId,
+	candidates: &[(T, SeatWeight)],
+	exclude: &T,
+	r: u32,
+) -> Vec<T> {
+	let mut remaining: Vec<(&T, u128)> = candidates
+		.iter()
+		.filter(|(candidate, _)| candidate != exclude)
+		.map(|(candidate, weight)| (candidate, u128::from((*weight).max(1))))
+		.collect();
+	let mut total: u128 = remaining.iter().map(|(_, weight)| weight).sum();
+	let mut rng = stream(VERIFIERS_TAG, randomness, round, worker);
+	let mut committee = Vec::with_capacity((r as usize).min(remaining.len()));
+	while committee.len() < r as usize && total > 0 {
+		// A draw in 0..total from 128 random bits: the modulo bias is below total / 2^128.
+		let wide = (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64());
+		let mut point = wide % total;
+		let mut seat = remaining.len().saturating_sub(1);
+		for (position, (_, weight)) in remaining.iter().enumerate() {
+			if point < *weight {
+				seat = position;
+				break;
+			}
+			point -= weight;
+		}
+		// `remaining` is not empty while `total > 0`.
+		let (chosen, weight) = remaining.remove(seat);
+		total = total.saturating_sub(weight);
+		committee.push(chosen.clone());
+	}
+	committee
+}
+
+/// Uniform [`draw_committee`]: every eligible candidate weighs the same.
 pub fn draw_verifiers<T: Clone + PartialEq>(
 	randomness: &Randomness,
 	round: RoundIndex,
@@ -94,35 +142,8 @@ pub fn draw_verifiers<T: Clone + PartialEq>(
 	exclude: &T,
 	r: u32,
 ) -> Vec<T> {
-	draw_verifiers_preferring(randomness, round, worker, candidates, exclude, r, |_| false)
-}
-
-/// Like [`draw_verifiers`], but fills the committee from the candidates for which `prefer`
-/// holds first (e.g. those of a different hardware class than the worker, so that an error
-/// specific to one kind of hardware cannot pass as agreement), then from the others.
-///
-/// The candidates are shuffled once (Fisher–Yates on a tagged stream) and then stably
-/// partitioned, so the preferred ones are a uniform selection among the preferred and the rest a
-/// uniform selection among the rest. With `prefer` constant, this is [`draw_verifiers`].
-pub fn draw_verifiers_preferring<T: Clone + PartialEq>(
-	randomness: &Randomness,
-	round: RoundIndex,
-	worker: &WorkerId,
-	candidates: &[T],
-	exclude: &T,
-	r: u32,
-	prefer: impl Fn(&T) -> bool,
-) -> Vec<T> {
-	let mut eligible: Vec<&T> = candidates.iter().filter(|c| *c != exclude).collect();
-	let mut rng = stream(VERIFIERS_TAG, randomness, round, worker);
-	for i in (1..eligible.len()).rev() {
-		// j in 0..=i; `below` of a bound saturated at u32::MAX stays below i anyway.
-		let j = rng.below(u32::try_from(i + 1).unwrap_or(u32::MAX)) as usize;
-		eligible.swap(i, j);
-	}
-	// Stable: `false` (preferred) sorts first, the shuffled order is kept within each part.
-	eligible.sort_by_key(|candidate| !prefer(candidate));
-	eligible.into_iter().take(r as usize).cloned().collect()
+	let weighted: Vec<(T, SeatWeight)> = candidates.iter().map(|c| (c.clone(), 1)).collect();
+	draw_committee(randomness, round, worker, &weighted, exclude, r)
 }
 
 #[cfg(test)]
@@ -245,7 +266,7 @@ mod tests {
 	}
 
 	#[test]
-	fn verifiers_exclude_the_worker_and_prefer_as_asked() {
+	fn verifiers_exclude_the_worker_and_are_distinct() {
 		let alice = worker("Alice");
 		let candidates: Vec<u32> = (0..10).collect();
 		let r = randomness(5);
@@ -258,13 +279,6 @@ mod tests {
 			sorted.dedup();
 			assert_eq!(sorted.len(), 4);
 			assert_eq!(drawn, draw_verifiers(&r, round, &alice, &candidates, &3, 4));
-			// Odd candidates preferred: three of them with r = 3, then evens to fill.
-			let odd = |c: &u32| c % 2 == 1;
-			let preferred = draw_verifiers_preferring(&r, round, &alice, &candidates, &3, 3, odd);
-			assert!(preferred.iter().all(odd));
-			let filled = draw_verifiers_preferring(&r, round, &alice, &candidates, &3, 6, odd);
-			assert_eq!(filled.iter().filter(|c| odd(c)).count(), 4);
-			assert!(filled[..4].iter().all(odd));
 		}
 		// Too few candidates: all eligible ones.
 		let mut all = draw_verifiers(&r, 1, &alice, &[1u32, 2, 3], &2, 5);
@@ -290,6 +304,93 @@ mod tests {
 		for count in &counts[1..] {
 			assert!((1214..=1453).contains(count), "{counts:?}");
 		}
+	}
+
+	/// `P(X ≥ j)` for `X ~ Binomial(r, p)`.
+	fn binomial_tail(r: u32, p: f64, j: u32) -> f64 {
+		let choose =
+			|n: u32, k: u32| (0..k).fold(1.0, |acc, i| acc * f64::from(n - i) / f64::from(i + 1));
+		(j..=r).map(|i| choose(r, i) * p.powi(i as i32) * (1.0 - p).powi((r - i) as i32)).sum()
+	}
+
+	/// How often a coalition wins a strict majority of an `r`-seat committee over `TRIALS`
+	/// draws for an honest worker, with the coalition's members listed as `coalition`.
+	fn majority_rate(
+		candidates: &[(u32, SeatWeight)],
+		coalition: impl Fn(u32) -> bool,
+		r: u32,
+	) -> f64 {
+		const TRIALS: u32 = 20_000;
+		let worker = worker("Alice");
+		let captured = (0..TRIALS)
+			.filter(|&trial| {
+				let committee =
+					draw_committee(&randomness(trial), trial, &worker, candidates, &0, r);
+				assert_eq!(committee.len(), r as usize);
+				2 * committee.iter().filter(|&&seat| coalition(seat)).count() > r as usize
+			})
+			.count();
+		captured as f64 / f64::from(TRIALS)
+	}
+
+	/// Issue #11, attack 1: a coalition's seats follow its share of the stake, whatever it
+	/// declares. For α = 10% and 33% of the weight (equal stakes, 30 candidates, the audited
+	/// worker excluded), the rate of committee majorities stays within 4σ of the bound
+	/// `P(Binomial(r, α') ≥ ⌊r/2⌋ + 1)` with `α' = W_c / (W − w_{r−1})`, for r = 3 and r = 7.
+	#[test]
+	fn a_coalition_wins_a_committee_majority_no_more_often_than_the_binomial_bound() {
+		for (members, r) in [(3u32, 3u32), (10, 3), (3, 7), (10, 7)] {
+			// Slot 0 is the audited worker; slots 1..=members the coalition; 30 in all.
+			let candidates: Vec<(u32, SeatWeight)> = (0..30).map(|s| (s, 1_000)).collect();
+			let rate = majority_rate(&candidates, |s| (1..=members).contains(&s), r);
+			let eligible = 29.0;
+			let alpha = f64::from(members) / (eligible - f64::from(r - 1));
+			let bound = binomial_tail(r, alpha, r / 2 + 1);
+			let sigma = (bound * (1.0 - bound) / 20_000.0).sqrt();
+			assert!(
+				rate <= bound + 4.0 * sigma,
+				"{members} of 29 (r = {r}): majority rate {rate} above the bound {bound}"
+			);
+		}
+	}
+
+	/// Many cheap identities buy no seats: 20 sybils with 1 unit of stake each against 10
+	/// honest candidates with 18 units each hold 2/3 of the identities but 10% of the stake,
+	/// and win a majority of a 3-seat committee at the 10% bound, not at the 2/3 one.
+	#[test]
+	fn sybil_identities_without_stake_do_not_buy_seats() {
+		let mut candidates: Vec<(u32, SeatWeight)> = vec![(0, 18)];
+		candidates.extend((1..=20).map(|s| (s, 1)));
+		candidates.extend((21..=30).map(|s| (s, 18)));
+		let rate = majority_rate(&candidates, |s| (1..=20).contains(&s), 3);
+		// W_c = 20 of W = 200 eligible; the two heaviest others weigh 36.
+		let bound = binomial_tail(3, 20.0 / (200.0 - 36.0), 2);
+		let sigma = (bound * (1.0 - bound) / 20_000.0).sqrt();
+		assert!(rate <= bound + 4.0 * sigma, "majority rate {rate} above {bound}");
+		// Counted by identities it would be ≈ 0.75.
+		assert!(rate < 0.1, "{rate}");
+	}
+
+	#[test]
+	fn seats_are_drawn_in_proportion_to_weight() {
+		// One seat, weights 1:2:3:4 (the excluded worker weighs 100): shares 0.1..0.4.
+		let worker = worker("Alice");
+		let candidates: Vec<(u32, SeatWeight)> = vec![(0, 100), (1, 1), (2, 2), (3, 3), (4, 4)];
+		let mut counts = [0u32; 5];
+		for trial in 0..10_000 {
+			for seat in draw_committee(&randomness(trial), 1, &worker, &candidates, &0, 1) {
+				counts[seat as usize] += 1;
+			}
+		}
+		assert_eq!(counts[0], 0);
+		for (seat, share) in [(1usize, 0.1f64), (2, 0.2), (3, 0.3), (4, 0.4)] {
+			let sigma = (10_000.0 * share * (1.0 - share)).sqrt();
+			let expected = 10_000.0 * share;
+			assert!((f64::from(counts[seat]) - expected).abs() < 4.0 * sigma, "{counts:?}");
+		}
+		// Zero weights still fill a committee.
+		let zero: Vec<(u32, SeatWeight)> = (0..5).map(|s| (s, 0)).collect();
+		assert_eq!(draw_committee(&randomness(1), 1, &worker, &zero, &0, 3).len(), 3);
 	}
 
 	proptest! {

@@ -37,20 +37,56 @@ pub struct ChallengeDuty<BlockNumber> {
 	pub deadline: BlockNumber,
 }
 
-/// Samples of another worker's challenge to re-execute as a verifier.
+/// The committee of an audit: the one drawn with the audit, or the larger one a failing verdict
+/// escalates to. A verifier may sit on both; its submissions to each are separate.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Hash,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum Panel {
+	/// The committee drawn with the audit.
+	#[codec(index = 0)]
+	First,
+	/// The committee a failing verdict of the first one escalates to; only its verdict
+	/// slashes.
+	#[codec(index = 1)]
+	Escalation,
+}
+
+/// Samples of another worker's challenge to re-execute as a verifier, in two steps: commit to
+/// the outputs (until `commit_until`), then open them (from `opens` to `deadline`).
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub struct VerifyDuty<BlockNumber> {
 	/// The round.
 	pub round: RoundIndex,
 	/// The audited worker.
 	pub worker: WorkerId,
+	/// The committee this duty is on.
+	pub panel: Panel,
 	/// The model of its challenge.
 	pub model: ModelId,
 	/// Its challenge seed.
 	pub seed: Seed,
 	/// The opened sample indices, ascending.
 	pub indices: AuditIndices,
-	/// Last block in which the outputs are accepted.
+	/// Whether this verifier's commitment is on chain already (only the opening is owed).
+	pub committed: bool,
+	/// Last block in which the commitment is accepted.
+	pub commit_until: BlockNumber,
+	/// First block in which the opening is accepted (after every verifier's commitment).
+	pub opens: BlockNumber,
+	/// Last block in which the opening is accepted.
 	pub deadline: BlockNumber,
 }
 
@@ -109,15 +145,16 @@ pub enum Submission {
 		/// Wall time the inference took, in milliseconds (recorded, compared per class).
 		wall_time_ms: u32,
 	},
-	/// A verifier's outputs for the opened samples of `worker`'s challenge.
+	/// A verifier's commitment to its outputs for the opened samples of `worker`'s challenge:
+	/// [`crate::verification_digest`] of them.
 	#[codec(index = 1)]
-	Verify {
+	CommitVerification {
 		/// The round.
 		round: RoundIndex,
 		/// The audited worker.
 		worker: WorkerId,
-		/// Quantised outputs of the opened samples, in index order.
-		outputs: OpenedOutputs,
+		/// The digest of the outputs, the verifier's key, the round, the worker and a salt.
+		digest: H256,
 	},
 	/// The audited worker's opened outputs with their proofs.
 	#[codec(index = 2)]
@@ -129,6 +166,41 @@ pub enum Submission {
 		/// Merkle proof of each, in index order.
 		proofs: OpenedProofs,
 	},
+	/// A verifier's outputs for the opened samples of `worker`'s challenge, with the salt of
+	/// its commitment.
+	#[codec(index = 3)]
+	OpenVerification {
+		/// The round.
+		round: RoundIndex,
+		/// The audited worker.
+		worker: WorkerId,
+		/// Quantised outputs of the opened samples, in index order.
+		outputs: OpenedOutputs,
+		/// The salt of the commitment.
+		salt: VerificationSalt,
+	},
+}
+
+/// The secret a verifier mixes into its commitment, so that nobody can test guesses of its
+/// outputs against the digest before it opens.
+pub type VerificationSalt = [u8; 32];
+
+/// A verifier's commitment to `outputs` for `worker`'s audit in `round`:
+/// `blake2_256(SCALE("poai/verification", outputs, verifier, round, worker, salt))`.
+///
+/// The verifier's own key is inside, so a copied commitment cannot be opened by the copier;
+/// the outputs are hidden until the opening, so there is nothing to copy before it.
+pub fn verification_digest(
+	outputs: &OpenedOutputs,
+	verifier: &WorkerId,
+	round: RoundIndex,
+	worker: &WorkerId,
+	salt: &VerificationSalt,
+) -> H256 {
+	H256(
+		(b"poai/verification", outputs, verifier, round, worker, salt)
+			.using_encoded(sp_io::hashing::blake2_256),
+	)
 }
 
 /// Why the runtime did not submit a [`Submission`].

@@ -35,7 +35,7 @@ pub mod tolerance;
 pub mod traits;
 
 pub use audit::{
-	audit_indices, draw_verifiers, draw_verifiers_preferring, is_audited, AuditIndices,
+	audit_indices, draw_committee, draw_verifiers, is_audited, AuditIndices, SeatWeight,
 	MAX_AUDIT_SAMPLES,
 };
 pub use commitment::{
@@ -43,7 +43,8 @@ pub use commitment::{
 	MerkleProof, MAX_PROOF_LEN,
 };
 pub use duty::{
-	ChallengeDuty, Duties, OpenedProofs, RevealDuty, Submission, SubmitError, VerifyDuty,
+	verification_digest, ChallengeDuty, Duties, OpenedProofs, Panel, RevealDuty, Submission,
+	SubmitError, VerificationSalt, VerifyDuty,
 };
 pub use ids::{HardwareClass, ModelId, Randomness, RoundIndex, SampleIndex, Seed};
 #[cfg(feature = "std")]

@@ -77,10 +77,20 @@ pub struct RegisteredWorker<AccountId> {
 	pub class: crate::HardwareClass,
 	/// Whether it validates in the session now running (only validators verify others).
 	pub validator: bool,
+	/// The stake behind it (its own bond and its backers'), as a vote weight: its weight in
+	/// the verifier draws.
+	pub weight: crate::SeatWeight,
 }
 
 /// The workers the challenge protocol issues rounds to.
 pub trait WorkerRegistry<AccountId> {
-	/// Up to `max` registered workers, in a deterministic order.
-	fn workers(max: u32) -> alloc::vec::Vec<RegisteredWorker<AccountId>>;
+	/// Up to `max` registered workers for the round of `session`, in a deterministic order.
+	///
+	/// The registry fixes what each returned worker has at stake for `session` at this call:
+	/// an offence reported for `session` slashes that snapshot, whatever the worker does
+	/// afterwards (chill, unbond), so nobody escapes a verdict by leaving once it is audited.
+	fn snapshot_workers(
+		session: crate::RoundIndex,
+		max: u32,
+	) -> alloc::vec::Vec<RegisteredWorker<AccountId>>;
 }

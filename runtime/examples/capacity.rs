@@ -9,8 +9,9 @@
 //! ```
 //!
 //! A round's load falls on four kinds of blocks: the issue block (`issue_round`), the commit
-//! window (one `commit` per worker), the verify and reveal windows (`verify` by every verifier of
-//! every audited worker, `reveal` by every audited worker) and the judging blocks (`judge`, at
+//! window (one `commit` per worker), the verify window (`commit_verification`, a digest, by every
+//! verifier of every audited worker) and the reveal window (`reveal` by every audited worker and
+//! `open_verification` by every verifier) and the judging blocks (`judge`, at
 //! most `JudgementsPerBlock` a block). For each model the example finds the largest number of
 //! workers whose busiest block stays within half the block's weight and length, the budget
 //! issue #6 sets so that transfers, staking and the next round's work still fit.
@@ -19,7 +20,7 @@ use codec::Encode;
 use frame_support::{dispatch::GetDispatchInfo, traits::Get, weights::Weight};
 use frame_system::offchain::CreateAuthorizedTransaction;
 use pallet_poai_challenges::{
-	types::{Audit, Commitment, ProtocolParams, Reveal, RoundInfo, RoundWorker},
+	types::{Audit, Commitment, ProtocolParams, Reveal, RoundInfo, RoundWorker, Verification},
 	weights::WeightInfo as _,
 	Audits, Commitments, Reveals, RoundModels, RoundWorkers, Rounds, Verifications,
 };
@@ -175,7 +176,8 @@ fn state_sizes(spec: &ModelSpec, params: &ProtocolParams, n: u32) -> StateSizes 
 		phase: pallet_poai_challenges::types::Phase::Judging { next: 0 },
 		params: *params,
 	};
-	let worker = RoundWorker { key, stash, class: HardwareClass::Cpu, validator: true };
+	let worker =
+		RoundWorker { key, stash, class: HardwareClass::Cpu, validator: true, weight: u64::MAX };
 	let commitment = Commitment::<u32> { root: H256::repeat_byte(5), n, wall_time_ms: 400, at: 3 };
 	let audit = Audit::<MaxVerifiers> {
 		indices: BoundedVec::truncate_from((0..params.audit_samples).collect()),
@@ -198,8 +200,17 @@ fn state_sizes(spec: &ModelSpec, params: &ProtocolParams, n: u32) -> StateSizes 
 			+ audit.encoded_size()
 			+ Reveals::<Runtime>::hashed_key_for(round, 0).len()
 			+ reveal.encoded_size(),
-		per_verification: Verifications::<Runtime>::hashed_key_for((round, 0, 1)).len()
-			+ outputs.encoded_size(),
+		per_verification: Verifications::<Runtime>::hashed_key_for((
+			round,
+			0,
+			poai_primitives::Panel::First,
+			1,
+		))
+		.len() + Verification {
+			digest: H256::repeat_byte(6),
+			outputs: Some(outputs),
+		}
+		.encoded_size(),
 	}
 }
 
@@ -240,11 +251,20 @@ fn capacity(spec: &ModelSpec, params: &ProtocolParams) {
 		wall_time_ms: 400,
 		signature: signature.clone(),
 	});
-	let (verify_w, verify_len) = transaction(pallet_poai_challenges::Call::verify {
+	let audited = WorkerId::from(sp_core::sr25519::Public::from_raw([2; 32]));
+	let (verify_w, verify_len) = transaction(pallet_poai_challenges::Call::commit_verification {
 		key: key.clone(),
 		round: 1,
-		worker: WorkerId::from(sp_core::sr25519::Public::from_raw([2; 32])),
+		worker: audited.clone(),
+		digest: H256::repeat_byte(6),
+		signature: signature.clone(),
+	});
+	let (open_w, open_len) = transaction(pallet_poai_challenges::Call::open_verification {
+		key: key.clone(),
+		round: 1,
+		worker: audited,
 		outputs: opened_outputs(k, spec.output_len),
+		salt: [7; 32],
 		signature: signature.clone(),
 	});
 	let (reveal_w, reveal_len) = transaction(pallet_poai_challenges::Call::reveal {
@@ -256,7 +276,8 @@ fn capacity(spec: &ModelSpec, params: &ProtocolParams) {
 	});
 	for (call, weight, length) in [
 		("commit", commit_w, commit_len),
-		("verify", verify_w, verify_len),
+		("commit_verification", verify_w, verify_len),
+		("open_verification", open_w, open_len),
 		("reveal", reveal_w, reveal_len),
 	] {
 		println!(
@@ -284,6 +305,7 @@ fn capacity(spec: &ModelSpec, params: &ProtocolParams) {
 		let commits = if worst { w } else { per_block(w, class.deadline_blocks) };
 		let verify_txs = per_block(verifications, params.verify_window);
 		let reveal_txs = per_block(a, params.reveal_window);
+		let open_txs = per_block(verifications, params.reveal_window);
 		let judged = a.min(judgements);
 		vec![
 			("issue", Load { weight: ChallengeWeights::issue_round(w, max_models), length: 0 }),
@@ -302,8 +324,8 @@ fn capacity(spec: &ModelSpec, params: &ProtocolParams) {
 			(
 				"reveal",
 				Load {
-					weight: reveal_w * reveal_txs as u64,
-					length: reveal_len * reveal_txs as usize,
+					weight: reveal_w * reveal_txs as u64 + open_w * open_txs as u64,
+					length: reveal_len * reveal_txs as usize + open_len * open_txs as usize,
 				},
 			),
 			(

@@ -117,12 +117,15 @@ pub const MILLI_UNIT: Balance = UNIT / 1_000;
 /// The smallest balance an account may hold.
 pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
 
-/// BABE's genesis epoch configuration: primary slots with probability 1/4, secondary plain
-/// slots so that every slot has an author even when the primary lottery finds none.
+/// BABE's genesis epoch configuration: primary slots with probability 1/4, secondary slots so
+/// that every slot has an author even when the primary lottery finds none. Secondary slots
+/// carry a VRF output too (`PrimaryAndSecondaryVRFSlots`): every block then adds randomness
+/// its author cannot choose, which the PoAI seeds and audit draws accumulate
+/// (`pallet-poai-challenges`); a plain secondary slot would add none.
 pub const BABE_GENESIS_EPOCH_CONFIG: sp_consensus_babe::BabeEpochConfiguration =
 	sp_consensus_babe::BabeEpochConfiguration {
 		c: (1, 4),
-		allowed_slots: sp_consensus_babe::AllowedSlots::PrimaryAndSecondaryPlainSlots,
+		allowed_slots: sp_consensus_babe::AllowedSlots::PrimaryAndSecondaryVRFSlots,
 	};
 
 /// The runtime, composed of its pallets.

@@ -38,10 +38,11 @@ use frame_support::{
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use poai_primitives::{
-	leaf_hash, ClassParams, ClassTable, HardwareClass, InputKind, InputSpec, MerkleProof, ModelId,
-	ModelName, ModelRegistry, ModelSpec, OpenedOutputs, OpenedProofs, RoundIndex, SampleIndex,
-	SampleOutput, Shape, Submission, TensorName, Tolerance, WorkerId, WorkerRegistry,
-	WorkerSignature, MAX_BATCH_SIZE, MAX_MODEL_NAME_LEN, MAX_OPENED_SAMPLES, MAX_OUTPUT_ELEMENTS,
+	leaf_hash, verification_digest, ClassParams, ClassTable, HardwareClass, InputKind, InputSpec,
+	MerkleProof, ModelId, ModelName, ModelRegistry, ModelSpec, OpenedOutputs, OpenedProofs, Panel,
+	RoundIndex, SampleIndex, SampleOutput, Shape, Submission, TensorName, Tolerance,
+	VerificationSalt, WorkerId, WorkerRegistry, WorkerSignature, MAX_BATCH_SIZE,
+	MAX_MODEL_NAME_LEN, MAX_OPENED_SAMPLES, MAX_OUTPUT_ELEMENTS,
 };
 use sp_core::H256;
 use sp_io::hashing::blake2_256;
@@ -66,13 +67,16 @@ const OPENED: u32 = MAX_OPENED_SAMPLES;
 fn bench_params<T: Config>() -> ProtocolParams {
 	ProtocolParams {
 		commit_window: 10,
+		randomness_window: 2,
 		verify_window: 5,
 		reveal_window: 5,
 		audit_probability: Perbill::one(),
 		audit_samples: OPENED,
 		verifiers: T::MaxVerifiers::get(),
 		reaudit_extra_verifiers: T::MaxVerifiers::get(),
+		escalation_verifiers: T::MaxVerifiers::get(),
 		fraud_slash: Perbill::from_percent(10),
+		verifier_slash: Perbill::from_percent(10),
 		miss_slash: Perbill::from_percent(1),
 		misses_before_slash: 3,
 		flops_per_point: 1_000,
@@ -124,6 +128,7 @@ fn bench_workers<T: Config>(count: u32) -> Vec<RoundWorker<T::AccountId>> {
 			stash: account("worker", index, SEED),
 			class: HardwareClass::ALL[index as usize % HardwareClass::ALL.len()],
 			validator: true,
+			weight: 1_000,
 		})
 		.collect();
 	workers.sort_by(|a, b| a.key.cmp(&b.key));
@@ -292,6 +297,32 @@ fn open_audit<T: Config>(len: u32, reveal: bool) -> Opened<T> {
 	Opened { workers, audited, outputs, proofs: OpenedProofs::truncate_from(proofs) }
 }
 
+/// A verifier's commitment to outputs of `e` elements in all, in the opening window: the
+/// verifier's key, the audited worker's, the outputs, the salt, the signature of the opening and
+/// the (audited, verifier) slots.
+fn committed_verification<T: Config>(
+	e: u32,
+) -> (WorkerId, WorkerId, OpenedOutputs, VerificationSalt, WorkerSignature, (Slot, Slot)) {
+	let Opened { workers, audited, outputs, .. } = open_audit::<T>(output_len(e), true);
+	let verifier = *committee::<T>(audited, workers.len() as u32).last().expect("r ≥ 1");
+	let key = workers[verifier as usize].key.clone();
+	let worker = workers[audited as usize].key.clone();
+	let salt = [5; 32];
+	let digest = verification_digest(&outputs, &key, ROUND, &worker, &salt);
+	Verifications::<T>::insert(
+		(ROUND, audited, Panel::First, verifier),
+		Verification { digest, outputs: None },
+	);
+	let submission = Submission::OpenVerification {
+		round: ROUND,
+		worker: worker.clone(),
+		outputs: outputs.clone(),
+		salt,
+	};
+	let signature = sign::<T>(&key, &submission);
+	(key, worker, outputs, salt, signature, (audited, verifier))
+}
+
 /// Output elements per sample for `e` elements over `OPENED` samples.
 fn output_len(e: u32) -> u32 {
 	(e / OPENED).clamp(1, MAX_OUTPUT_ELEMENTS)
@@ -335,7 +366,9 @@ mod benchmarks {
 		w: Linear<1, { T::MaxWorkers::get() }>,
 		m: Linear<1, { T::MaxRoundModels::get() }>,
 	) {
-		let existing = T::Workers::workers(T::MaxWorkers::get()).len() as u32;
+		let session = T::CurrentSession::get();
+		// Counting them snapshots them for this session; the issue below snapshots them again.
+		let existing = T::Workers::snapshot_workers(session, T::MaxWorkers::get()).len() as u32;
 		let workers = existing + T::BenchmarkHelper::register_workers(w.saturating_sub(existing));
 		let active = |ids: &mut BTreeSet<ModelId>| {
 			for class in HardwareClass::ALL {
@@ -349,7 +382,6 @@ mod benchmarks {
 		let models = ids.iter().filter(|&&id| T::Models::model(id).is_some()).count() as u32;
 		ActiveRounds::<T>::kill();
 		LastRound::<T>::kill();
-		let session = T::CurrentSession::get();
 		let now = set_block::<T>(1);
 		#[block]
 		{
@@ -453,7 +485,8 @@ mod benchmarks {
 		);
 		for (position, &verifier) in verifiers.iter().enumerate() {
 			let submitted = if position < dissenting { wrong.clone() } else { outputs.clone() };
-			Verifications::<T>::insert((ROUND, audited, verifier), submitted);
+			let record = Verification { digest: H256::repeat_byte(3), outputs: Some(submitted) };
+			Verifications::<T>::insert((ROUND, audited, Panel::First, verifier), record);
 		}
 		let now = set_block::<T>(22);
 		#[block]
@@ -490,7 +523,10 @@ mod benchmarks {
 					},
 				),
 				1 => Audits::<T>::insert(ROUND, slot, bench_audit::<T>(verifiers.clone())),
-				2 => Verifications::<T>::insert((ROUND, slot, 0), opened_outputs(1)),
+				2 => Verifications::<T>::insert(
+					(ROUND, slot, Panel::First, 0),
+					Verification { digest: H256::repeat_byte(3), outputs: Some(opened_outputs(1)) },
+				),
 				_ => Reveals::<T>::insert(ROUND, slot, Reveal::Valid(opened_outputs(1))),
 			}
 		}
@@ -551,37 +587,70 @@ mod benchmarks {
 		assert!(matches!(result, Some(Ok(_))));
 	}
 
-	/// The last verifier of a `MaxVerifiers` committee submits `OPENED` outputs of about
-	/// `e / OPENED` elements each.
+	/// The last verifier of a `MaxVerifiers` committee commits to its outputs.
 	#[benchmark]
-	fn verify_outputs(e: Linear<1, { MAX_OPENED_SAMPLES * MAX_OUTPUT_ELEMENTS }>) {
-		let len = output_len(e);
-		let Opened { workers, audited, outputs, .. } = open_audit::<T>(len, false);
+	fn commit_verification() {
+		let Opened { workers, audited, .. } = open_audit::<T>(1, false);
 		let verifier = *committee::<T>(audited, workers.len() as u32).last().expect("r ≥ 1");
 		let key = workers[verifier as usize].key.clone();
 		let worker = workers[audited as usize].key.clone();
+		let digest = H256::repeat_byte(4);
 		let signature = sign::<T>(
 			&key,
-			&Submission::Verify { round: ROUND, worker: worker.clone(), outputs: outputs.clone() },
+			&Submission::CommitVerification { round: ROUND, worker: worker.clone(), digest },
 		);
 		#[extrinsic_call]
-		verify(RawOrigin::Authorized, key, ROUND, worker, outputs.clone(), signature);
-		assert_eq!(Verifications::<T>::get((ROUND, audited, verifier)), Some(outputs));
+		_(RawOrigin::Authorized, key, ROUND, worker, digest, signature);
+		let record = Verifications::<T>::get((ROUND, audited, Panel::First, verifier));
+		assert_eq!(record, Some(Verification { digest, outputs: None }));
 	}
 
-	/// The pool's check of a verification (the same worst case as `verify`).
+	/// The pool's check of a verifier's commitment (the same worst case).
 	#[benchmark]
-	fn authorize_verify(e: Linear<1, { MAX_OPENED_SAMPLES * MAX_OUTPUT_ELEMENTS }>) {
-		let len = output_len(e);
-		let Opened { workers, audited, outputs, .. } = open_audit::<T>(len, false);
+	fn authorize_commit_verification() {
+		let Opened { workers, audited, .. } = open_audit::<T>(1, false);
 		let verifier = *committee::<T>(audited, workers.len() as u32).last().expect("r ≥ 1");
 		let key = workers[verifier as usize].key.clone();
 		let worker = workers[audited as usize].key.clone();
+		let digest = H256::repeat_byte(4);
 		let signature = sign::<T>(
 			&key,
-			&Submission::Verify { round: ROUND, worker: worker.clone(), outputs: outputs.clone() },
+			&Submission::CommitVerification { round: ROUND, worker: worker.clone(), digest },
 		);
-		let call = Call::<T>::verify { key, round: ROUND, worker, outputs, signature };
+		let call = Call::<T>::commit_verification { key, round: ROUND, worker, digest, signature };
+		let result;
+		#[block]
+		{
+			result = call.authorize(TransactionSource::External);
+		}
+		assert!(matches!(result, Some(Ok(_))));
+	}
+
+	/// The last verifier of a `MaxVerifiers` committee opens its commitment to `OPENED`
+	/// outputs of about `e / OPENED` elements each.
+	#[benchmark]
+	fn verify_outputs(e: Linear<1, { MAX_OPENED_SAMPLES * MAX_OUTPUT_ELEMENTS }>) {
+		let (key, worker, outputs, salt, signature, slots) = committed_verification::<T>(e);
+		#[extrinsic_call]
+		open_verification(
+			RawOrigin::Authorized,
+			key,
+			ROUND,
+			worker,
+			outputs.clone(),
+			salt,
+			signature,
+		);
+		let record = Verifications::<T>::get((ROUND, slots.0, Panel::First, slots.1));
+		assert_eq!(record.and_then(|r| r.outputs), Some(outputs));
+	}
+
+	/// The pool's check of an opening (the same worst case as `verify_outputs`).
+	#[benchmark]
+	fn authorize_verify(e: Linear<1, { MAX_OPENED_SAMPLES * MAX_OUTPUT_ELEMENTS }>) {
+		let (key, worker, outputs, salt, signature, _) = committed_verification::<T>(e);
+		let call =
+			Call::<T>::open_verification { key, round: ROUND, worker, outputs, salt, signature };
 		let result;
 		#[block]
 		{

@@ -8,26 +8,36 @@
 //! A round goes through these steps, all driven by the pallet's `on_initialize`:
 //!
 //! 1. **Issue** (first block of a session). The registered workers and the active models are
-//!    snapshotted; fresh randomness `R` is taken. Nothing else is stored: worker `w`'s seed is
+//!    snapshotted (and with the workers, what each has at stake: a verdict slashes that,
+//!    whatever the worker does afterwards); randomness `R` is taken from the accumulated VRF
+//!    outputs of every block so far. Nothing else is stored: worker `w`'s seed is
 //!    `blake2(R ‖ round ‖ w)`, which picks the model among those serving `w`'s class and
 //!    generates its `n` input samples (n = the class's batch size).
 //! 2. **Commit** (within the class deadline, at most `commit_window` blocks). The worker submits
 //!    the Merkle root over its `n` quantised outputs, `n` and its measured wall time
 //!    ([`Pallet::commit`]).
-//! 3. **Audit draw** (after the commit window, in chunks). Fresh randomness decides, per
+//! 3. **Audit draw** (`randomness_window` blocks after the commit window, in chunks).
+//!    Randomness that accumulated the VRF outputs of every block of that window decides, per
 //!    committed worker, whether it is audited (probability `p`), which `k` samples are opened
-//!    and which `r` verifiers re-execute them: validators other than the worker, preferring
-//!    another hardware class. Unaudited committed rounds pass; missing commitments are misses.
-//! 4. **Verify** (`verify_window` blocks). The verifiers submit their outputs for the opened
-//!    samples ([`Pallet::verify`]) before the worker may reveal, so nobody can copy.
+//!    and which `r` verifiers re-execute them: validators other than the worker, each seat
+//!    drawn in proportion to stake (nothing a worker declares, such as its hardware class,
+//!    changes its chance). Unaudited committed rounds pass; missing commitments are misses.
+//! 4. **Verify** (`verify_window` blocks). The verifiers re-execute the opened samples and
+//!    commit to their outputs with a salted digest ([`Pallet::commit_verification`]): nothing
+//!    they submit can be copied, and the worker cannot reveal yet.
 //! 5. **Reveal** (`reveal_window` blocks). The audited worker opens the `k` samples with their
-//!    Merkle proofs ([`Pallet::reveal`]); the proofs are checked on arrival.
+//!    Merkle proofs ([`Pallet::reveal`]), checked on arrival, and the verifiers open their
+//!    outputs against their digests ([`Pallet::open_verification`]).
 //! 6. **Verdict** (in chunks). Per opened sample, the worker's output is compared with each
-//!    verifier's in exact integer arithmetic under the model's tolerance; a strict majority
-//!    decides. Pass → reputation and PoAI points; no reveal, a bad proof or a failing majority
-//!    → a fault, reported as an offence (slash) and a failure; verifiers against a decisive
-//!    majority → a failure on their reputation; a tie → inconclusive, and the worker's next
-//!    round is audited by a larger committee.
+//!    verifier's in exact integer arithmetic under the model's tolerance; a strict majority of
+//!    the drawn committee decides. Pass → reputation and PoAI points for the worker and the
+//!    verifiers that agreed, a failure on the reputation of those that did not; no reveal or a
+//!    bad proof → a fault, reported as an offence (slash); a tie → inconclusive, and the
+//!    worker's next round is audited by a larger committee.
+//! 7. **Escalation** (only after a failing majority). The audit goes to a larger committee
+//!    drawn by stake from fresh randomness, which commits and opens in windows of its own; its
+//!    verdict alone slashes the worker, and the verifiers of either committee on the losing
+//!    side of a decided escalation are slashed too (module `verdict`).
 //!
 //! Submissions are general transactions authorised by [`#[pallet::authorize]`]: each carries
 //! the worker's `poai` key and its sr25519 signature over the submission, the genesis hash and
@@ -47,6 +57,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod duties;
 #[cfg(test)]
 mod mock;
 pub mod offence;
@@ -56,7 +67,11 @@ mod submission;
 #[cfg(test)]
 mod tests;
 pub mod types;
+mod verdict;
 pub mod weights;
+
+/// The target of the pallet's log lines.
+pub const LOG_TARGET: &str = "runtime::poai-challenges";
 
 pub use offence::ChallengeOffence;
 
@@ -85,9 +100,9 @@ pub mod pallet {
 	};
 	use frame_system::{offchain::CreateAuthorizedTransaction, pallet_prelude::*};
 	use poai_primitives::{
-		ModelId, ModelRegistry, ModelSpec, OpenedOutputs, OpenedProofs, ReputationProvider,
-		ReputationRecorder, RoundIndex, WorkPointsRecorder, WorkerId, WorkerRegistry,
-		WorkerSignature,
+		ModelId, ModelRegistry, ModelSpec, OpenedOutputs, OpenedProofs, Panel, Randomness,
+		ReputationProvider, ReputationRecorder, RoundIndex, VerificationSalt, WorkPointsRecorder,
+		WorkerId, WorkerRegistry, WorkerSignature,
 	};
 	use sp_core::H256;
 	use sp_runtime::{traits::Convert, transaction_validity::TransactionPriority};
@@ -113,9 +128,10 @@ pub mod pallet {
 		/// The model registry.
 		type Models: ModelRegistry;
 
-		/// Randomness for the challenge seeds and the audit draws (BABE's VRF output of the
-		/// parent block in the runtime). Mixed with the parent hash, so a source without an
-		/// output yet (the first blocks) still gives distinct draws.
+		/// The VRF output of the parent block (BABE's `ParentBlockRandomness` in the runtime,
+		/// with VRF outputs in primary and secondary slots alike). Every block folds it into
+		/// [`RandomnessAccumulator`]; no block hash goes into any seed, because an author
+		/// changes its block's hash by re-sealing, not its VRF output.
 		type Randomness: RandomnessT<Option<Self::Hash>, BlockNumberFor<Self>>;
 
 		/// The session now running: a round is issued whenever it changes.
@@ -199,6 +215,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Params<T: Config> = StorageValue<_, ProtocolParams, ValueQuery, DefaultParamsOf<T>>;
 
+	/// The VRF outputs of every block so far, folded in one by one:
+	/// `acc ← blake2(acc ‖ VRF output of the parent block)`. Seeds and audit draws are taken
+	/// from it, so each depends on every block's VRF output before it.
+	#[pallet::storage]
+	pub type RandomnessAccumulator<T: Config> = StorageValue<_, Randomness, ValueQuery>;
+
 	/// The last round issued (or skipped); a new one is issued when the session differs.
 	#[pallet::storage]
 	pub type LastRound<T: Config> = StorageValue<_, RoundIndex, OptionQuery>;
@@ -257,17 +279,30 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
-	/// The verifiers' outputs: (round, audited slot, verifier slot) → outputs of the opened
-	/// samples.
+	/// The verifiers' submissions: (round, audited slot, committee, verifier slot) → the
+	/// commitment to its outputs of the opened samples, and the outputs once opened.
 	#[pallet::storage]
 	pub type Verifications<T: Config> = StorageNMap<
 		_,
 		(
 			NMapKey<Twox64Concat, RoundIndex>,
 			NMapKey<Twox64Concat, Slot>,
+			NMapKey<Twox64Concat, Panel>,
 			NMapKey<Twox64Concat, Slot>,
 		),
-		OpenedOutputs,
+		Verification,
+		OptionQuery,
+	>;
+
+	/// The committees failing verdicts of a round escalated to, by the audited worker's slot.
+	#[pallet::storage]
+	pub type Escalations<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		RoundIndex,
+		Twox64Concat,
+		Slot,
+		BoundedVec<Slot, T::MaxVerifiers>,
 		OptionQuery,
 	>;
 
@@ -342,12 +377,25 @@ pub mod pallet {
 			/// Last block for reveals.
 			reveal_until: BlockNumberFor<T>,
 		},
-		/// A verifier submitted its outputs for an audit.
+		/// A verifier committed to its outputs for an audit (they stay hidden until it opens).
+		VerificationCommitted {
+			/// The round.
+			round: RoundIndex,
+			/// The audited worker's stash.
+			worker: T::AccountId,
+			/// The committee.
+			panel: Panel,
+			/// The verifier's stash.
+			verifier: T::AccountId,
+		},
+		/// A verifier opened its outputs for an audit against its commitment.
 		Verified {
 			/// The round.
 			round: RoundIndex,
 			/// The audited worker's stash.
 			worker: T::AccountId,
+			/// The committee.
+			panel: Panel,
 			/// The verifier's stash.
 			verifier: T::AccountId,
 		},
@@ -397,6 +445,49 @@ pub mod pallet {
 			/// The worker's stash.
 			worker: T::AccountId,
 		},
+		/// The committee of an audit found the worker's outputs outside tolerance: the audit
+		/// goes to a larger, independently drawn committee, whose verdict alone slashes.
+		Escalated {
+			/// The round.
+			round: RoundIndex,
+			/// The audited worker's stash.
+			worker: T::AccountId,
+			/// The escalation committee's stashes.
+			verifiers: alloc::vec::Vec<T::AccountId>,
+		},
+		/// The round's failing verdicts were escalated; escalation committees commit until
+		/// `verify_until` and open until `open_until`.
+		EscalationsDrawn {
+			/// The round.
+			round: RoundIndex,
+			/// Audits escalated.
+			escalations: u32,
+			/// Last block for the escalation committees' commitments.
+			verify_until: BlockNumberFor<T>,
+			/// Last block for their openings.
+			open_until: BlockNumberFor<T>,
+		},
+		/// A verifier stood on the losing side of a decided escalation and was reported.
+		VerifierSlashed {
+			/// The round.
+			round: RoundIndex,
+			/// The verifier's stash.
+			verifier: T::AccountId,
+			/// The audited worker's stash.
+			worker: T::AccountId,
+		},
+		/// A verifier whose outputs agreed with the final verdict earned `points` for the
+		/// samples it re-executed.
+		VerifierRewarded {
+			/// The round.
+			round: RoundIndex,
+			/// The verifier's stash.
+			verifier: T::AccountId,
+			/// The audited worker's stash.
+			worker: T::AccountId,
+			/// Reward points credited.
+			points: u32,
+		},
 		/// A verifier stood against the majority of its committee.
 		VerifierPenalised {
 			/// The round.
@@ -406,7 +497,7 @@ pub mod pallet {
 			/// The audited worker's stash.
 			worker: T::AccountId,
 		},
-		/// A drawn verifier did not submit.
+		/// A drawn verifier did not commit, or committed and did not open.
 		VerifierMissed {
 			/// The round.
 			round: RoundIndex,
@@ -456,7 +547,12 @@ pub mod pallet {
 		MalformedOutputs,
 		/// The signature does not verify against the key.
 		BadSignature,
-		/// Invalid parameters: windows must be at least one block, `1 ≤ k ≤ 16`,
+		/// The opened outputs and salt do not match the verifier's commitment.
+		OpeningMismatch,
+		/// The verifier has no commitment to open for this audit.
+		NotCommitted,
+		/// Invalid parameters: windows must be at least one block (the randomness window two),
+		/// `1 ≤ k ≤ 16`, `r ≤ escalation verifiers ≤ MaxVerifiers`,
 		/// `1 ≤ r ≤ MaxVerifiers`, `flops_per_point ≥ 1`.
 		InvalidParams,
 	}
@@ -541,30 +637,32 @@ pub mod pallet {
 			Self::do_commit(key, round, root, n, wall_time_ms)
 		}
 
-		/// Submits this verifier's quantised outputs for the opened samples of `worker`'s
-		/// audited challenge in `round`, in the order of the opened indices.
+		/// Commits this verifier to its quantised outputs for the opened samples of `worker`'s
+		/// audited challenge in `round`: `digest` is [`poai_primitives::verification_digest`]
+		/// of the outputs (in the order of the opened indices), the verifier's key, the round,
+		/// the worker's key and a secret salt. The outputs stay hidden until
+		/// [`Pallet::open_verification`], so no verifier can copy another's.
 		///
-		/// A general transaction signed by the verifier's `poai` key. Accepted once, from a
-		/// drawn verifier, during the verify window (before the worker may reveal).
+		/// A general transaction signed by the verifier's `poai` key. Accepted once per
+		/// committee, from a verifier drawn on it, during its commit window (before the worker
+		/// may reveal).
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::verify_outputs(Pallet::<T>::elements(outputs)))]
-		#[pallet::authorize(|_source, key, round, worker, outputs, signature| {
-			Pallet::<T>::authorize_verify(key, *round, worker, outputs, signature)
+		#[pallet::weight(T::WeightInfo::commit_verification())]
+		#[pallet::authorize(|_source, key, round, worker, digest, signature| {
+			Pallet::<T>::authorize_commit_verification(key, *round, worker, *digest, signature)
 		})]
-		#[pallet::weight_of_authorize(
-			T::WeightInfo::authorize_verify(Pallet::<T>::elements(outputs))
-		)]
-		pub fn verify(
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_commit_verification())]
+		pub fn commit_verification(
 			origin: OriginFor<T>,
 			key: WorkerId,
 			round: RoundIndex,
 			worker: WorkerId,
-			outputs: OpenedOutputs,
+			digest: H256,
 			signature: WorkerSignature,
 		) -> DispatchResult {
 			frame_system::ensure_authorized(origin)?;
 			let _ = signature;
-			Self::do_verify(key, round, worker, outputs)
+			Self::do_commit_verification(key, round, worker, digest)
 		}
 
 		/// Reveals the audited worker's quantised outputs of the opened samples with their
@@ -594,6 +692,35 @@ pub mod pallet {
 			Self::do_reveal(key, round, outputs, proofs)
 		}
 
+		/// Opens this verifier's commitment for `worker`'s audit in `round`: its quantised
+		/// outputs of the opened samples, in the order of the opened indices, and the salt of
+		/// the commitment. Refused unless they hash to the commitment.
+		///
+		/// A general transaction signed by the verifier's `poai` key. Accepted once per
+		/// committee, after every commitment of it is in (in the worker's reveal window, or
+		/// the escalation's opening window).
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::verify_outputs(Pallet::<T>::elements(outputs)))]
+		#[pallet::authorize(|_source, key, round, worker, outputs, salt, signature| {
+			Pallet::<T>::authorize_open_verification(key, *round, worker, outputs, salt, signature)
+		})]
+		#[pallet::weight_of_authorize(
+			T::WeightInfo::authorize_verify(Pallet::<T>::elements(outputs))
+		)]
+		pub fn open_verification(
+			origin: OriginFor<T>,
+			key: WorkerId,
+			round: RoundIndex,
+			worker: WorkerId,
+			outputs: OpenedOutputs,
+			salt: VerificationSalt,
+			signature: WorkerSignature,
+		) -> DispatchResult {
+			frame_system::ensure_authorized(origin)?;
+			let _ = signature;
+			Self::do_open_verification(key, round, worker, outputs, salt)
+		}
+
 		/// Sets the protocol parameters (root only). They apply to rounds issued from now on;
 		/// rounds in flight keep theirs.
 		#[pallet::call_index(3)]
@@ -612,12 +739,15 @@ pub mod pallet {
 		pub fn check_params(params: &ProtocolParams) -> DispatchResult {
 			ensure!(
 				params.commit_window >= 1
+					&& params.randomness_window >= 2
 					&& params.verify_window >= 1
 					&& params.reveal_window >= 1
 					&& params.audit_samples >= 1
 					&& params.audit_samples <= poai_primitives::MAX_OPENED_SAMPLES
 					&& params.verifiers >= 1
 					&& params.verifiers <= T::MaxVerifiers::get()
+					&& params.escalation_verifiers >= params.verifiers
+					&& params.escalation_verifiers <= T::MaxVerifiers::get()
 					&& params.flops_per_point >= 1,
 				Error::<T>::InvalidParams
 			);

@@ -12,8 +12,8 @@ use frame_support::{
 use poai_primitives::{
 	generate_sample, quantise_all, ClassParams, ClassTable, HardwareClass, InputKind, InputSpec,
 	ModelId, ModelName, ModelRegistry, ModelSpec, RegisteredWorker, ReputationProvider,
-	ReputationRecorder, RoundOutcome, SampleIndex, SampleInput, Seed, SeedRng, Shape, TensorName,
-	Tolerance, WorkPointsRecorder, WorkerId, WorkerRegistry,
+	ReputationRecorder, RoundOutcome, SampleIndex, SampleInput, SeatWeight, Seed, SeedRng, Shape,
+	TensorName, Tolerance, WorkPointsRecorder, WorkerId, WorkerRegistry,
 };
 use sp_core::{sr25519, Pair, H256};
 use sp_runtime::{
@@ -70,6 +70,7 @@ thread_local! {
 	static WORKERS: RefCell<Vec<RegisteredWorker<AccountId>>> = const { RefCell::new(Vec::new()) };
 	static MODELS: RefCell<BTreeMap<ModelId, (ModelSpec, bool)>> = const { RefCell::new(BTreeMap::new()) };
 	static SESSION: RefCell<u32> = const { RefCell::new(0) };
+	static SNAPSHOTS: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
 	static OUTCOMES: RefCell<Vec<(AccountId, RoundOutcome)>> = const { RefCell::new(Vec::new()) };
 	static POINTS: RefCell<BTreeMap<AccountId, u32>> = const { RefCell::new(BTreeMap::new()) };
 	static OFFENCES: RefCell<Vec<ChallengeOffence<AccountId>>> = const { RefCell::new(Vec::new()) };
@@ -79,10 +80,11 @@ thread_local! {
 		const { RefCell::new(Vec::new()) };
 }
 
-/// The registered workers: whatever the test put there.
+/// The registered workers: whatever the test put there. Records the sessions it snapshots.
 pub struct MockWorkers;
 impl WorkerRegistry<AccountId> for MockWorkers {
-	fn workers(max: u32) -> Vec<RegisteredWorker<AccountId>> {
+	fn snapshot_workers(session: u32, max: u32) -> Vec<RegisteredWorker<AccountId>> {
+		SNAPSHOTS.with(|s| s.borrow_mut().push(session));
 		WORKERS.with(|w| w.borrow().iter().take(max as usize).cloned().collect())
 	}
 }
@@ -240,6 +242,7 @@ impl crate::BenchmarkHelper for MockBenchmarkHelper {
 				)),
 				class: HardwareClass::Cpu,
 				validator: true,
+				weight: 1_000,
 			}));
 		});
 		count
@@ -268,19 +271,34 @@ pub fn key(name: &str) -> WorkerId {
 	WorkerId::from(pair(name).public())
 }
 
-/// Registers `(stash, key name, class, validator)` workers.
+/// Registers `(stash, key name, class, validator)` workers, each with the same stake.
 pub fn set_workers(workers: &[(AccountId, &str, HardwareClass, bool)]) {
+	let weighted: Vec<_> = workers
+		.iter()
+		.map(|&(stash, name, class, validator)| (stash, name, class, validator, 1_000))
+		.collect();
+	set_weighted_workers(&weighted);
+}
+
+/// Registers `(stash, key name, class, validator, stake)` workers.
+pub fn set_weighted_workers(workers: &[(AccountId, &str, HardwareClass, bool, SeatWeight)]) {
 	WORKERS.with(|w| {
 		*w.borrow_mut() = workers
 			.iter()
-			.map(|&(stash, name, class, validator)| RegisteredWorker {
+			.map(|&(stash, name, class, validator, weight)| RegisteredWorker {
 				stash,
 				key: key(name),
 				class,
 				validator,
+				weight,
 			})
 			.collect()
 	});
+}
+
+/// The sessions whose workers the pallet snapshotted, in order.
+pub fn snapshots() -> Vec<u32> {
+	SNAPSHOTS.with(|s| s.borrow().clone())
 }
 
 /// Registers (or replaces) model `id`, active.
@@ -359,6 +377,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	OFFENCES.with(|o| o.borrow_mut().clear());
 	OFFENCE_BLOCKS.with(|b| b.borrow_mut().clear());
 	HOOK_WEIGHTS.with(|w| w.borrow_mut().clear());
+	SNAPSHOTS.with(|s| s.borrow_mut().clear());
 	set_session(0);
 	set_salt(0);
 	set_model(0, mlp_spec());

@@ -1,10 +1,7 @@
 //! The round state machine: issue, audit draw, verdicts and pruning, in bounded chunks per
 //! block.
 
-use crate::{
-	pallet::*, Audit, ChallengeOffence, Fault, OffenceKind, Phase, Reveal, RoundInfo, RoundWorker,
-	Slot, WeightInfo,
-};
+use crate::{pallet::*, Audit, OffenceKind, Phase, RoundInfo, RoundWorker, Slot, WeightInfo};
 use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{
@@ -14,13 +11,11 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use poai_primitives::{
-	audit_indices, challenge_seed, committee_verdict, draw_verifiers_preferring, is_audited,
-	model_choice, ChallengeDuty, Duties, HardwareClass, ModelId, ModelRegistry, ModelSpec,
-	Randomness, ReputationProvider, ReputationRecorder, RevealDuty, RoundIndex, RoundOutcome, Seed,
-	Verdict, VerifyDuty, WorkPointsRecorder, WorkerId, WorkerRegistry,
+	audit_indices, challenge_seed, draw_committee, is_audited, model_choice, HardwareClass,
+	ModelId, ModelRegistry, ModelSpec, Panel, Randomness, ReputationRecorder, RoundIndex,
+	RoundOutcome, SeatWeight, Seed, WorkerRegistry,
 };
-use sp_runtime::traits::{Convert, One, Saturating};
-use sp_staking::offence::ReportOffence;
+use sp_runtime::traits::Saturating;
 
 /// A worker's challenge in a round, derived from the round's randomness and snapshots.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -30,6 +25,9 @@ pub(crate) struct Assignment<BlockNumber> {
 	pub n: u32,
 	pub deadline: BlockNumber,
 }
+
+/// The subject under which the parent block's VRF output is read.
+const ACCUMULATOR_SUBJECT: &[u8] = b"poai/randomness-accumulator";
 
 /// What is left of a block's allowance for chunked work.
 struct Budget {
@@ -42,7 +40,10 @@ impl<T: Config> Pallet<T> {
 	/// The block's work: issue a round if the session changed, then advance the rounds in
 	/// flight. Returns the weight used.
 	pub(crate) fn on_block(now: BlockNumberFor<T>) -> Weight {
-		let mut weight = T::WeightInfo::on_initialize_idle();
+		// The accumulator's read and write.
+		let mut weight = T::WeightInfo::on_initialize_idle()
+			.saturating_add(T::DbWeight::get().reads_writes(1, 1));
+		Self::accumulate_randomness();
 		let session = T::CurrentSession::get();
 		if LastRound::<T>::get() != Some(session) {
 			weight.saturating_accrue(Self::issue_round(session, now));
@@ -58,13 +59,23 @@ impl<T: Config> Pallet<T> {
 		weight
 	}
 
-	/// 32 bytes of randomness for `purpose` in `round`, from the configured source mixed with
-	/// the parent hash.
-	fn fresh_randomness(purpose: &[u8], round: RoundIndex) -> Randomness {
-		let subject = (b"poai/round", purpose, round).encode();
-		let (random, _) = T::Randomness::random(&subject);
-		let parent = frame_system::Pallet::<T>::parent_hash();
-		(subject, random, parent).using_encoded(sp_io::hashing::blake2_256)
+	/// Folds the parent block's VRF output into [`RandomnessAccumulator`]. A block without
+	/// one (genesis) leaves the accumulator as it is.
+	fn accumulate_randomness() {
+		let (output, _) = T::Randomness::random(ACCUMULATOR_SUBJECT);
+		if let Some(output) = output {
+			RandomnessAccumulator::<T>::mutate(|accumulator| {
+				*accumulator = (*accumulator, output).using_encoded(sp_io::hashing::blake2_256);
+			});
+		}
+	}
+
+	/// 32 bytes of randomness for `purpose` in `round`, from the VRF outputs accumulated up to
+	/// this block. No block hash goes in: an author can re-seal its block to change the hash,
+	/// not its VRF output.
+	pub(crate) fn fresh_randomness(purpose: &[u8], round: RoundIndex) -> Randomness {
+		let accumulator = RandomnessAccumulator::<T>::get();
+		(b"poai/round", purpose, round, accumulator).using_encoded(sp_io::hashing::blake2_256)
 	}
 
 	/// Issues round `round`: snapshots the workers and the active models, draws the seed
@@ -76,15 +87,17 @@ impl<T: Config> Pallet<T> {
 			Self::deposit_event(Event::RoundSkipped { round });
 			return T::WeightInfo::issue_round(0, 0);
 		}
-		let mut workers: Vec<RoundWorker<T::AccountId>> = T::Workers::workers(T::MaxWorkers::get())
-			.into_iter()
-			.map(|w| RoundWorker {
-				key: w.key,
-				stash: w.stash,
-				class: w.class,
-				validator: w.validator,
-			})
-			.collect();
+		let mut workers: Vec<RoundWorker<T::AccountId>> =
+			T::Workers::snapshot_workers(round, T::MaxWorkers::get())
+				.into_iter()
+				.map(|w| RoundWorker {
+					key: w.key,
+					stash: w.stash,
+					class: w.class,
+					validator: w.validator,
+					weight: w.weight,
+				})
+				.collect();
 		workers.sort_by(|a, b| a.key.cmp(&b.key));
 		workers.dedup_by(|a, b| a.key == b.key);
 		let workers = BoundedVec::<_, T::MaxWorkers>::truncate_from(workers);
@@ -154,7 +167,9 @@ impl<T: Config> Pallet<T> {
 		loop {
 			match info.phase {
 				Phase::Commit { until } => {
-					if now <= until {
+					// The draw waits until the VRF outputs of `randomness_window` blocks after
+					// the commit window are in the accumulator.
+					if now <= until.saturating_add(info.params.randomness_window.into()) {
 						break;
 					}
 					info.audit_randomness = Some(Self::fresh_randomness(b"audit", round));
@@ -189,12 +204,49 @@ impl<T: Config> Pallet<T> {
 					info.phase = Phase::Judging { next: 0 };
 				}
 				Phase::Judging { next } => {
-					let (next, used) = Self::judge_chunk(round, &info, next, budget);
+					let (next, used) =
+						Self::judge_chunk(round, &info, Panel::First, next, &mut budget.judgements);
+					weight.saturating_accrue(used);
+					if let Some(next) = next {
+						info.phase = Phase::Judging { next };
+						break;
+					}
+					let escalations = Escalations::<T>::iter_prefix(round).count() as u32;
+					weight.saturating_accrue(T::DbWeight::get().reads(escalations.into()));
+					if escalations == 0 {
+						info.phase = Phase::Pruning;
+					} else {
+						let verify_until = now.saturating_add(info.params.verify_window.into());
+						let open_until =
+							verify_until.saturating_add(info.params.reveal_window.into());
+						info.phase = Phase::Escalation { verify_until, open_until };
+						Self::deposit_event(Event::EscalationsDrawn {
+							round,
+							escalations,
+							verify_until,
+							open_until,
+						});
+					}
+				}
+				Phase::Escalation { open_until, .. } => {
+					if now <= open_until {
+						break;
+					}
+					info.phase = Phase::JudgingEscalations { next: 0 };
+				}
+				Phase::JudgingEscalations { next } => {
+					let (next, used) = Self::judge_chunk(
+						round,
+						&info,
+						Panel::Escalation,
+						next,
+						&mut budget.judgements,
+					);
 					weight.saturating_accrue(used);
 					match next {
 						None => info.phase = Phase::Pruning,
 						Some(next) => {
-							info.phase = Phase::Judging { next };
+							info.phase = Phase::JudgingEscalations { next };
 							break;
 						}
 					}
@@ -231,9 +283,13 @@ impl<T: Config> Pallet<T> {
 		let total = workers.len() as Slot;
 		let end = next.saturating_add(budget.draws).min(total);
 		let mut weight = T::WeightInfo::draw(workers.len() as u32, end - next);
-		// The slots that may verify (validators), once per chunk rather than per audit.
-		let validators: Vec<Slot> =
-			(0..).zip(workers.iter()).filter(|(_, w)| w.validator).map(|(s, _)| s).collect();
+		// The slots that may verify (validators) with their stake, once per chunk rather than
+		// per audit.
+		let validators: Vec<(Slot, SeatWeight)> = (0..)
+			.zip(workers.iter())
+			.filter(|(_, w)| w.validator)
+			.map(|(s, w)| (s, w.weight))
+			.collect();
 		for slot in next..end {
 			weight.saturating_accrue(Self::draw_one(
 				round,
@@ -260,7 +316,7 @@ impl<T: Config> Pallet<T> {
 		round: RoundIndex,
 		info: &RoundInfo<BlockNumberFor<T>>,
 		workers: &[RoundWorker<T::AccountId>],
-		validators: &[Slot],
+		validators: &[(Slot, SeatWeight)],
 		models: &[(ModelId, ModelSpec)],
 		slot: Slot,
 	) -> Weight {
@@ -280,15 +336,8 @@ impl<T: Config> Pallet<T> {
 		if audited {
 			let extra = extra.unwrap_or_default();
 			let size = info.params.verifiers.saturating_add(extra).min(T::MaxVerifiers::get());
-			let committee = draw_verifiers_preferring(
-				&randomness,
-				round,
-				&worker.key,
-				validators,
-				&slot,
-				size,
-				|&s| workers.get(s as usize).is_some_and(|w| w.class != worker.class),
-			);
+			let committee =
+				draw_committee(&randomness, round, &worker.key, validators, &slot, size);
 			if !committee.is_empty() {
 				let indices = audit_indices(
 					&randomness,
@@ -348,218 +397,6 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::draw_missed()
 	}
 
-	/// Reports `offender`'s offence in `round` to the offence handler. Returns the weight of
-	/// the report ([`Config::OffenceReportWeight`] when one was made).
-	fn report(
-		round: RoundIndex,
-		workers: &[RoundWorker<T::AccountId>],
-		offender: &T::AccountId,
-		kind: OffenceKind,
-		fraction: sp_runtime::Perbill,
-	) -> Weight {
-		let Some(offender) = T::IdentifyOffender::convert(offender.clone()) else {
-			return Weight::zero();
-		};
-		let offence = ChallengeOffence {
-			kind,
-			round,
-			session_index: round,
-			validator_set_count: workers.iter().filter(|w| w.validator).count() as u32,
-			offender,
-			fraction,
-		};
-		if let Err(error) = T::ReportOffence::report_offence(Vec::new(), offence) {
-			log::warn!(target: "runtime::poai-challenges", "offence of round {round} not reported: {error:?}");
-		}
-		T::OffenceReportWeight::get()
-	}
-
-	/// Credits a passed round: reputation, then points for `spec.flops × n` scaled by the new
-	/// reputation.
-	fn credit_pass(
-		round: RoundIndex,
-		info: &RoundInfo<BlockNumberFor<T>>,
-		stash: &T::AccountId,
-		spec: Option<&ModelSpec>,
-		n: u32,
-		audited: bool,
-	) {
-		T::Reputation::record(stash, RoundOutcome::Passed);
-		let flops_per_point = info.params.flops_per_point.max(1);
-		let work = spec.map_or(0u128, |s| u128::from(s.flops_per_sample) * u128::from(n));
-		let units = (work / u128::from(flops_per_point)).max(1);
-		let points = T::Reputation::reputation(stash)
-			.mul_floor(u32::try_from(units).unwrap_or(u32::MAX))
-			.max(1);
-		T::WorkPoints::note_work(stash, points);
-		Self::deposit_event(Event::Passed { round, worker: stash.clone(), audited, points });
-	}
-
-	/// Judges up to the budget's audited workers from slot `next`; `None` when the snapshot is
-	/// done.
-	fn judge_chunk(
-		round: RoundIndex,
-		info: &RoundInfo<BlockNumberFor<T>>,
-		next: Slot,
-		budget: &mut Budget,
-	) -> (Option<Slot>, Weight) {
-		let workers = RoundWorkers::<T>::get(round);
-		let models = RoundModels::<T>::get(round);
-		let total = workers.len() as Slot;
-		let mut weight = T::DbWeight::get().reads(2);
-		let mut slot = next;
-		while slot < total && budget.judgements > 0 {
-			if let Some(audit) = Audits::<T>::get(round, slot) {
-				weight.saturating_accrue(Self::judge_one(
-					round, info, &workers, &models, slot, audit,
-				));
-				budget.judgements -= 1;
-			} else {
-				weight.saturating_accrue(T::DbWeight::get().reads(1));
-			}
-			slot += 1;
-		}
-		((slot < total).then_some(slot), weight)
-	}
-
-	/// The verdict on one audited worker.
-	fn judge_one(
-		round: RoundIndex,
-		info: &RoundInfo<BlockNumberFor<T>>,
-		workers: &[RoundWorker<T::AccountId>],
-		models: &[(ModelId, ModelSpec)],
-		slot: Slot,
-		audit: Audit<T::MaxVerifiers>,
-	) -> Weight {
-		let Some(worker) = workers.get(slot as usize) else { return Weight::zero() };
-		let stash_of = |s: Slot| workers.get(s as usize).map(|w| w.stash.clone());
-		let assignment = Self::assignment(round, info, models, worker);
-		let spec = assignment
-			.as_ref()
-			.and_then(|a| models.iter().find(|(id, _)| *id == a.model).map(|(_, s)| s));
-		let mut submitted = Vec::new();
-		for &verifier in audit.verifiers.iter() {
-			match Verifications::<T>::get((round, slot, verifier)) {
-				Some(outputs) => submitted.push((verifier, outputs)),
-				None => {
-					if let Some(stash) = stash_of(verifier) {
-						T::Reputation::record(&stash, RoundOutcome::Missed);
-						Self::deposit_event(Event::VerifierMissed {
-							round,
-							verifier: stash,
-							worker: worker.stash.clone(),
-						});
-					}
-				}
-			}
-		}
-		let elements: u32 =
-			submitted.iter().map(|(_, outputs)| Self::elements(outputs)).sum::<u32>();
-		let weight = T::WeightInfo::judge(workers.len() as u32, elements);
-
-		let outputs = match Reveals::<T>::get(round, slot) {
-			None => {
-				return weight.saturating_add(Self::fault(
-					round,
-					workers,
-					&worker.stash,
-					Fault::NoReveal,
-					info,
-				));
-			}
-			Some(Reveal::BadProof { .. }) => {
-				return weight.saturating_add(Self::fault(
-					round,
-					workers,
-					&worker.stash,
-					Fault::BadProof,
-					info,
-				));
-			}
-			Some(Reveal::Valid(outputs)) => outputs,
-		};
-		let (Some(spec), false) = (spec, submitted.is_empty()) else {
-			Self::inconclusive(round, &worker.stash, &audit, info);
-			return weight;
-		};
-
-		let mut overall = Verdict::Pass;
-		let mut dissenters: Vec<Slot> = Vec::new();
-		for (position, output) in outputs.iter().enumerate() {
-			let references: Vec<&[i32]> = submitted
-				.iter()
-				.filter_map(|(_, outs)| outs.get(position).map(|o| o.as_slice()))
-				.collect();
-			let report = committee_verdict(
-				output,
-				&references,
-				audit.verifiers.len(),
-				spec.scale_bits,
-				spec.tolerance,
-			);
-			overall = overall.combine(report.verdict);
-			for index in report.dissenters {
-				if let Some((verifier, _)) = submitted.get(index as usize) {
-					if !dissenters.contains(verifier) {
-						dissenters.push(*verifier);
-					}
-				}
-			}
-		}
-		for verifier in dissenters {
-			if let Some(stash) = stash_of(verifier) {
-				T::Reputation::record(&stash, RoundOutcome::Failed);
-				Self::deposit_event(Event::VerifierPenalised {
-					round,
-					verifier: stash,
-					worker: worker.stash.clone(),
-				});
-			}
-		}
-		match overall {
-			Verdict::Pass => {
-				let n = assignment.map_or(0, |a| a.n);
-				Self::credit_pass(round, info, &worker.stash, Some(spec), n, true);
-			}
-			Verdict::Fail => {
-				return weight.saturating_add(Self::fault(
-					round,
-					workers,
-					&worker.stash,
-					Fault::OutsideTolerance,
-					info,
-				));
-			}
-			Verdict::Inconclusive => Self::inconclusive(round, &worker.stash, &audit, info),
-		}
-		weight
-	}
-
-	/// A faulted worker: a failure on its record and a fraud offence. Returns the report's
-	/// weight.
-	fn fault(
-		round: RoundIndex,
-		workers: &[RoundWorker<T::AccountId>],
-		stash: &T::AccountId,
-		fault: Fault,
-		info: &RoundInfo<BlockNumberFor<T>>,
-	) -> Weight {
-		T::Reputation::record(stash, RoundOutcome::Failed);
-		Self::deposit_event(Event::Faulted { round, worker: stash.clone(), fault });
-		Self::report(round, workers, stash, OffenceKind::Fraud, info.params.fraud_slash)
-	}
-
-	fn inconclusive(
-		round: RoundIndex,
-		stash: &T::AccountId,
-		audit: &Audit<T::MaxVerifiers>,
-		info: &RoundInfo<BlockNumberFor<T>>,
-	) {
-		let extra = audit.extra_verifiers.saturating_add(info.params.reaudit_extra_verifiers);
-		ReAudits::<T>::insert(stash, extra);
-		Self::deposit_event(Event::Inconclusive { round, worker: stash.clone() });
-	}
-
 	/// Removes up to the budget's keys of a judged round; `true` when nothing is left.
 	///
 	/// No cursor is kept: the keys removed by the previous block are gone from the database
@@ -587,79 +424,11 @@ impl<T: Config> Pallet<T> {
 		if done {
 			clear!(Reveals::<T>::clear_prefix(round, limit(removed), None));
 		}
+		if done {
+			clear!(Escalations::<T>::clear_prefix(round, limit(removed), None));
+		}
 		budget.prune_keys = budget.prune_keys.saturating_sub(removed);
 		(done, T::WeightInfo::prune(removed))
-	}
-
-	/// The duties of `key` at the current block: challenges to commit to, audits of others to
-	/// verify, own audits to reveal.
-	pub fn duties(key: &WorkerId) -> Duties<BlockNumberFor<T>> {
-		let now = frame_system::Pallet::<T>::block_number();
-		let mut duties = Duties::default();
-		for round in ActiveRounds::<T>::get() {
-			let Some(info) = Rounds::<T>::get(round) else { continue };
-			let workers = RoundWorkers::<T>::get(round);
-			let Some(slot) = Self::slot_of(&workers, key) else { continue };
-			let models = RoundModels::<T>::get(round);
-			match info.phase {
-				Phase::Commit { .. } => {
-					let Some(worker) = workers.get(slot as usize) else { continue };
-					let Some(a) = Self::assignment(round, &info, &models, worker) else { continue };
-					if now <= a.deadline && !Commitments::<T>::contains_key(round, slot) {
-						duties.challenges.push(ChallengeDuty {
-							round,
-							model: a.model,
-							seed: a.seed,
-							n: a.n,
-							class: worker.class,
-							deadline: a.deadline,
-						});
-					}
-				}
-				Phase::Open { verify_until, reveal_until } => {
-					if now <= verify_until {
-						for (audited, audit) in Audits::<T>::iter_prefix(round) {
-							if !audit.verifiers.contains(&slot)
-								|| Verifications::<T>::contains_key((round, audited, slot))
-							{
-								continue;
-							}
-							let Some(worker) = workers.get(audited as usize) else { continue };
-							let Some(a) = Self::assignment(round, &info, &models, worker) else {
-								continue;
-							};
-							duties.verifications.push(VerifyDuty {
-								round,
-								worker: worker.key.clone(),
-								model: a.model,
-								seed: a.seed,
-								indices: audit.indices,
-								deadline: verify_until,
-							});
-						}
-					}
-					if now <= reveal_until && !Reveals::<T>::contains_key(round, slot) {
-						let Some(audit) = Audits::<T>::get(round, slot) else { continue };
-						let Some(worker) = workers.get(slot as usize) else { continue };
-						let Some(a) = Self::assignment(round, &info, &models, worker) else {
-							continue;
-						};
-						let n = Commitments::<T>::get(round, slot).map_or(a.n, |c| c.n);
-						duties.reveals.push(RevealDuty {
-							round,
-							model: a.model,
-							seed: a.seed,
-							n,
-							indices: audit.indices,
-							opens: verify_until.saturating_add(One::one()),
-							deadline: reveal_until,
-						});
-					}
-				}
-				Phase::Drawing { .. } | Phase::Judging { .. } | Phase::Pruning => {}
-			}
-		}
-		duties
 	}
 
 	/// Checks the pallet's invariants: the rounds in flight are sorted and unique and each has
@@ -702,6 +471,18 @@ impl<T: Config> Pallet<T> {
 			}
 			for (slot, _) in Reveals::<T>::iter_prefix(round) {
 				ensure!(Audits::<T>::contains_key(round, slot), "a reveal without an audit");
+			}
+			for (slot, committee) in Escalations::<T>::iter_prefix(round) {
+				ensure!(
+					matches!(Reveals::<T>::get(round, slot), Some(crate::Reveal::Valid(_))),
+					"an escalation without a valid reveal"
+				);
+				for verifier in committee.iter() {
+					ensure!(*verifier != slot, "a worker verifies itself in an escalation");
+				}
+			}
+			for ((slot, _, _), _) in Verifications::<T>::iter_prefix((round,)) {
+				ensure!(Audits::<T>::contains_key(round, slot), "a verification without an audit");
 			}
 		}
 		for (round, _) in Rounds::<T>::iter() {

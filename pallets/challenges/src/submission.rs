@@ -3,14 +3,14 @@
 //! One check per step serves both the transaction pool (`authorize`) and dispatch, so a
 //! submission that reaches a block has passed exactly the checks the pool ran.
 
-use crate::{pallet::*, Audit, Commitment, Phase, Reveal, RoundWorker, Slot};
+use crate::{pallet::*, Audit, Commitment, Phase, Reveal, RoundWorker, Slot, Verification};
 use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{pallet_prelude::*, BoundedVec};
 use frame_system::{offchain::SubmitTransaction, pallet_prelude::BlockNumberFor};
 use poai_primitives::{
-	leaf_hash, verify_leaf, OpenedOutputs, OpenedProofs, RoundIndex, Submission, SubmitError,
-	WorkerId, WorkerSignature,
+	leaf_hash, verification_digest, verify_leaf, OpenedOutputs, OpenedProofs, Panel, RoundIndex,
+	Submission, SubmitError, VerificationSalt, WorkerId, WorkerSignature,
 };
 use sp_core::H256;
 use sp_runtime::{
@@ -69,14 +69,30 @@ struct CommitCheck<T: Config> {
 
 /// What a checked verification or reveal refers to.
 struct AuditCheck<T: Config> {
+	/// The audited worker's slot.
 	slot: Slot,
 	audit: Audit<T::MaxVerifiers>,
+	/// The committee whose window is open.
+	panel: Panel,
+	/// Its verifiers.
+	committee: BoundedVec<Slot, T::MaxVerifiers>,
 	deadline: BlockNumberFor<T>,
 }
 
 /// A round's worker snapshot, as [`RoundWorkers`] holds it.
 type Snapshot<T> =
 	BoundedVec<RoundWorker<<T as frame_system::Config>::AccountId>, <T as Config>::MaxWorkers>;
+
+/// The submissions about an audit, each in its own window.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AuditStep {
+	/// A verifier's commitment: the committee's commit window.
+	CommitVerification,
+	/// A verifier's opening: after the committee's commit window.
+	OpenVerification,
+	/// The worker's reveal: after the first committee's commit window.
+	Reveal,
+}
 
 impl<T: Config> Pallet<T> {
 	fn check_signature(
@@ -105,64 +121,115 @@ impl<T: Config> Pallet<T> {
 		Ok(CommitCheck { slot, worker, model: assignment.model, deadline: assignment.deadline })
 	}
 
-	/// Checks everything common to verifications and reveals of the audit of `worker_key`:
-	/// the round is open, the worker audited, and `outputs` have the opened samples' shape.
+	/// Checks everything common to the submissions about the audit of `worker_key`: the
+	/// round is in `step`'s window (which also tells the committee), the worker is audited,
+	/// and — with `outputs` — they have the opened samples' shape.
 	fn check_audit(
 		round: RoundIndex,
 		worker_key: &WorkerId,
-		outputs: &OpenedOutputs,
-		reveal: bool,
+		step: AuditStep,
+		outputs: Option<&OpenedOutputs>,
 	) -> Result<(AuditCheck<T>, Snapshot<T>), Error<T>> {
 		let info = Rounds::<T>::get(round).ok_or(Error::<T>::UnknownRound)?;
 		let now = frame_system::Pallet::<T>::block_number();
-		let deadline = match info.phase {
-			Phase::Commit { .. } | Phase::Drawing { .. } => return Err(Error::<T>::TooEarly),
-			Phase::Open { verify_until, reveal_until } => {
-				if reveal {
-					ensure!(now > verify_until, Error::<T>::TooEarly);
-					ensure!(now <= reveal_until, Error::<T>::TooLate);
-					reveal_until
-				} else {
-					ensure!(now <= verify_until, Error::<T>::TooLate);
-					verify_until
-				}
+		let within = |commit_until: BlockNumberFor<T>, open_until: BlockNumberFor<T>| {
+			if step == AuditStep::CommitVerification {
+				ensure!(now <= commit_until, Error::<T>::TooLate);
+				Ok(commit_until)
+			} else {
+				ensure!(now > commit_until, Error::<T>::TooEarly);
+				ensure!(now <= open_until, Error::<T>::TooLate);
+				Ok(open_until)
 			}
-			Phase::Judging { .. } | Phase::Pruning => return Err(Error::<T>::TooLate),
+		};
+		let (panel, deadline) = match (info.phase, step) {
+			(Phase::Commit { .. } | Phase::Drawing { .. }, _) => return Err(Error::<T>::TooEarly),
+			(Phase::Open { verify_until, reveal_until }, _) => {
+				(Panel::First, within(verify_until, reveal_until)?)
+			}
+			(Phase::Escalation { verify_until, open_until }, AuditStep::Reveal) => {
+				let _ = (verify_until, open_until);
+				return Err(Error::<T>::TooLate);
+			}
+			(Phase::Escalation { verify_until, open_until }, _) => {
+				(Panel::Escalation, within(verify_until, open_until)?)
+			}
+			(Phase::Judging { .. } | Phase::JudgingEscalations { .. } | Phase::Pruning, _) => {
+				return Err(Error::<T>::TooLate)
+			}
 		};
 		let workers = RoundWorkers::<T>::get(round);
 		let slot = Self::slot_of(&workers, worker_key).ok_or(Error::<T>::NotAWorker)?;
 		let audit = Audits::<T>::get(round, slot).ok_or(Error::<T>::NotAudited)?;
-		let worker = workers.get(slot as usize).ok_or(Error::<T>::NotAWorker)?;
-		let models = RoundModels::<T>::get(round);
-		let assignment =
-			Self::assignment(round, &info, &models, worker).ok_or(Error::<T>::NoChallenge)?;
-		let spec = models
-			.iter()
-			.find(|(id, _)| *id == assignment.model)
-			.map(|(_, spec)| spec.clone())
-			.ok_or(Error::<T>::NoChallenge)?;
-		ensure!(
-			outputs.len() == audit.indices.len()
-				&& outputs.iter().all(|output| spec.fits_output(output)),
-			Error::<T>::MalformedOutputs
-		);
-		Ok((AuditCheck { slot, audit, deadline }, workers))
+		let committee = match panel {
+			Panel::First => audit.verifiers.clone(),
+			Panel::Escalation => {
+				Escalations::<T>::get(round, slot).ok_or(Error::<T>::NotAudited)?
+			}
+		};
+		if let Some(outputs) = outputs {
+			let worker = workers.get(slot as usize).ok_or(Error::<T>::NotAWorker)?;
+			let models = RoundModels::<T>::get(round);
+			let assignment =
+				Self::assignment(round, &info, &models, worker).ok_or(Error::<T>::NoChallenge)?;
+			let spec = models
+				.iter()
+				.find(|(id, _)| *id == assignment.model)
+				.map(|(_, spec)| spec)
+				.ok_or(Error::<T>::NoChallenge)?;
+			ensure!(
+				outputs.len() == audit.indices.len()
+					&& outputs.iter().all(|output| spec.fits_output(output)),
+				Error::<T>::MalformedOutputs
+			);
+		}
+		Ok((AuditCheck { slot, audit, panel, committee, deadline }, workers))
 	}
 
-	fn check_verify(
+	/// The verifier's slot, if it sits on the committee whose window is open.
+	fn check_verifier(
+		key: &WorkerId,
+		check: &AuditCheck<T>,
+		workers: &Snapshot<T>,
+	) -> Result<Slot, Error<T>> {
+		let verifier = Self::slot_of(workers, key).ok_or(Error::<T>::NotAVerifier)?;
+		ensure!(check.committee.contains(&verifier), Error::<T>::NotAVerifier);
+		Ok(verifier)
+	}
+
+	fn check_commit_verification(
+		key: &WorkerId,
+		round: RoundIndex,
+		worker: &WorkerId,
+	) -> Result<(AuditCheck<T>, Slot, Snapshot<T>), Error<T>> {
+		let (check, workers) =
+			Self::check_audit(round, worker, AuditStep::CommitVerification, None)?;
+		let verifier = Self::check_verifier(key, &check, &workers)?;
+		ensure!(
+			!Verifications::<T>::contains_key((round, check.slot, check.panel, verifier)),
+			Error::<T>::AlreadySubmitted
+		);
+		Ok((check, verifier, workers))
+	}
+
+	fn check_open_verification(
 		key: &WorkerId,
 		round: RoundIndex,
 		worker: &WorkerId,
 		outputs: &OpenedOutputs,
-	) -> Result<(AuditCheck<T>, Slot, Snapshot<T>), Error<T>> {
-		let (check, workers) = Self::check_audit(round, worker, outputs, false)?;
-		let verifier = Self::slot_of(&workers, key).ok_or(Error::<T>::NotAVerifier)?;
-		ensure!(check.audit.verifiers.contains(&verifier), Error::<T>::NotAVerifier);
+		salt: &VerificationSalt,
+	) -> Result<(AuditCheck<T>, Slot, Verification, Snapshot<T>), Error<T>> {
+		let (check, workers) =
+			Self::check_audit(round, worker, AuditStep::OpenVerification, Some(outputs))?;
+		let verifier = Self::check_verifier(key, &check, &workers)?;
+		let record = Verifications::<T>::get((round, check.slot, check.panel, verifier))
+			.ok_or(Error::<T>::NotCommitted)?;
+		ensure!(record.outputs.is_none(), Error::<T>::AlreadySubmitted);
 		ensure!(
-			!Verifications::<T>::contains_key((round, check.slot, verifier)),
-			Error::<T>::AlreadySubmitted
+			verification_digest(outputs, key, round, worker, salt) == record.digest,
+			Error::<T>::OpeningMismatch
 		);
-		Ok((check, verifier, workers))
+		Ok((check, verifier, record, workers))
 	}
 
 	fn check_reveal(
@@ -171,7 +238,7 @@ impl<T: Config> Pallet<T> {
 		outputs: &OpenedOutputs,
 		proofs: &OpenedProofs,
 	) -> Result<(AuditCheck<T>, Snapshot<T>), Error<T>> {
-		let (check, workers) = Self::check_audit(round, key, outputs, true)?;
+		let (check, workers) = Self::check_audit(round, key, AuditStep::Reveal, Some(outputs))?;
 		ensure!(proofs.len() == check.audit.indices.len(), Error::<T>::MalformedOutputs);
 		ensure!(!Reveals::<T>::contains_key(round, check.slot), Error::<T>::AlreadySubmitted);
 		Ok((check, workers))
@@ -192,20 +259,42 @@ impl<T: Config> Pallet<T> {
 		Ok((valid_until::<T>((b"commit", round, key), check.deadline), Weight::zero()))
 	}
 
-	/// The pool's check of [`Pallet::verify`].
-	pub(crate) fn authorize_verify(
+	/// The pool's check of [`Pallet::commit_verification`].
+	pub(crate) fn authorize_commit_verification(
+		key: &WorkerId,
+		round: RoundIndex,
+		worker: &WorkerId,
+		digest: H256,
+		signature: &WorkerSignature,
+	) -> Result<(ValidTransaction, Weight), TransactionValidityError> {
+		let (check, ..) =
+			Self::check_commit_verification(key, round, worker).map_err(to_validity::<T>)?;
+		let submission = Submission::CommitVerification { round, worker: worker.clone(), digest };
+		Self::check_signature(key, &submission, signature).map_err(to_validity::<T>)?;
+		let tag = (b"verify-commit", round, check.panel, key, worker);
+		Ok((valid_until::<T>(tag, check.deadline), Weight::zero()))
+	}
+
+	/// The pool's check of [`Pallet::open_verification`].
+	pub(crate) fn authorize_open_verification(
 		key: &WorkerId,
 		round: RoundIndex,
 		worker: &WorkerId,
 		outputs: &OpenedOutputs,
+		salt: &VerificationSalt,
 		signature: &WorkerSignature,
 	) -> Result<(ValidTransaction, Weight), TransactionValidityError> {
-		let (check, ..) =
-			Self::check_verify(key, round, worker, outputs).map_err(to_validity::<T>)?;
-		let submission =
-			Submission::Verify { round, worker: worker.clone(), outputs: outputs.clone() };
+		let (check, ..) = Self::check_open_verification(key, round, worker, outputs, salt)
+			.map_err(to_validity::<T>)?;
+		let submission = Submission::OpenVerification {
+			round,
+			worker: worker.clone(),
+			outputs: outputs.clone(),
+			salt: *salt,
+		};
 		Self::check_signature(key, &submission, signature).map_err(to_validity::<T>)?;
-		Ok((valid_until::<T>((b"verify", round, key, worker), check.deadline), Weight::zero()))
+		let tag = (b"verify-open", round, check.panel, key, worker);
+		Ok((valid_until::<T>(tag, check.deadline), Weight::zero()))
 	}
 
 	/// The pool's check of [`Pallet::reveal`].
@@ -248,17 +337,38 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	pub(crate) fn do_verify(
+	pub(crate) fn do_commit_verification(
+		key: WorkerId,
+		round: RoundIndex,
+		worker: WorkerId,
+		digest: H256,
+	) -> DispatchResult {
+		let (check, verifier, workers) = Self::check_commit_verification(&key, round, &worker)?;
+		let record = Verification { digest, outputs: None };
+		Verifications::<T>::insert((round, check.slot, check.panel, verifier), record);
+		let stash = |slot: Slot| workers.get(slot as usize).map(|w| w.stash.clone());
+		if let (Some(worker), Some(verifier)) = (stash(check.slot), stash(verifier)) {
+			let panel = check.panel;
+			Self::deposit_event(Event::VerificationCommitted { round, worker, panel, verifier });
+		}
+		Ok(())
+	}
+
+	pub(crate) fn do_open_verification(
 		key: WorkerId,
 		round: RoundIndex,
 		worker: WorkerId,
 		outputs: OpenedOutputs,
+		salt: VerificationSalt,
 	) -> DispatchResult {
-		let (check, verifier, workers) = Self::check_verify(&key, round, &worker, &outputs)?;
-		Verifications::<T>::insert((round, check.slot, verifier), outputs);
+		let (check, verifier, record, workers) =
+			Self::check_open_verification(&key, round, &worker, &outputs, &salt)?;
+		let record = Verification { outputs: Some(outputs), ..record };
+		Verifications::<T>::insert((round, check.slot, check.panel, verifier), record);
 		let stash = |slot: Slot| workers.get(slot as usize).map(|w| w.stash.clone());
 		if let (Some(worker), Some(verifier)) = (stash(check.slot), stash(verifier)) {
-			Self::deposit_event(Event::Verified { round, worker, verifier });
+			let panel = check.panel;
+			Self::deposit_event(Event::Verified { round, worker, panel, verifier });
 		}
 		Ok(())
 	}
@@ -298,8 +408,11 @@ impl<T: Config> Pallet<T> {
 			Submission::Commit { round, root, n, wall_time_ms } => {
 				Call::<T>::commit { key, round, root, n, wall_time_ms, signature }
 			}
-			Submission::Verify { round, worker, outputs } => {
-				Call::<T>::verify { key, round, worker, outputs, signature }
+			Submission::CommitVerification { round, worker, digest } => {
+				Call::<T>::commit_verification { key, round, worker, digest, signature }
+			}
+			Submission::OpenVerification { round, worker, outputs, salt } => {
+				Call::<T>::open_verification { key, round, worker, outputs, salt, signature }
 			}
 			Submission::Reveal { round, outputs, proofs } => {
 				Call::<T>::reveal { key, round, outputs, proofs, signature }

@@ -2,6 +2,10 @@
 //! and verifiers, and statistics over many rounds.
 
 use crate::{mock::*, pallet::*, Fault, OffenceKind, Phase, ProtocolParams};
+use frame_support::traits::ConstU32;
+use poai_primitives::Panel;
+
+type MaxVerifiers = ConstU32<7>;
 use codec::{Decode, Encode};
 use frame_support::{
 	assert_noop, assert_ok,
@@ -10,8 +14,9 @@ use frame_support::{
 	traits::Hooks,
 };
 use poai_primitives::{
-	commitment_root, leaf_hash, merkle_proof, HardwareClass, OpenedOutputs, OpenedProofs,
-	RoundOutcome, SampleOutput, Seed, Submission, SubmitError, WorkerSignature,
+	commitment_root, leaf_hash, merkle_proof, verification_digest, HardwareClass, OpenedOutputs,
+	OpenedProofs, RoundOutcome, SampleOutput, Seed, Submission, SubmitError, VerificationSalt,
+	VerifyDuty, WorkerSignature,
 };
 use sp_core::{Pair, H256};
 use sp_runtime::{
@@ -33,8 +38,11 @@ fn call_signed_by(signer: &str, claimed: &str, submission: Submission) -> crate:
 		Submission::Commit { round, root, n, wall_time_ms } => {
 			crate::Call::commit { key, round, root, n, wall_time_ms, signature }
 		}
-		Submission::Verify { round, worker, outputs } => {
-			crate::Call::verify { key, round, worker, outputs, signature }
+		Submission::CommitVerification { round, worker, digest } => {
+			crate::Call::commit_verification { key, round, worker, digest, signature }
+		}
+		Submission::OpenVerification { round, worker, outputs, salt } => {
+			crate::Call::open_verification { key, round, worker, outputs, salt, signature }
 		}
 		Submission::Reveal { round, outputs, proofs } => {
 			crate::Call::reveal { key, round, outputs, proofs, signature }
@@ -112,6 +120,8 @@ enum Verifying {
 	Collude,
 	/// Submits made-up outputs that agree with every other framer (to frame an honest worker).
 	Frame,
+	/// Re-executes and commits, but never opens.
+	NoOpen,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -214,36 +224,76 @@ fn run_until(mut done: impl FnMut() -> bool) {
 	panic!("the round did not get there within 200 blocks");
 }
 
-/// Every drawn verifier submits according to its behaviour.
-fn verify_all(round: u32, nodes: &[Node]) {
+/// The outputs `verifier` stands by for `duty`, according to its behaviour (`None`: it does not
+/// take part).
+fn verifier_outputs(
+	verifier: &Node,
+	nodes: &[Node],
+	duty: &VerifyDuty<BlockNumber>,
+) -> Option<OpenedOutputs> {
 	let spec = mlp_spec();
+	let worker = find(nodes, &duty.worker);
+	let values: Vec<Vec<i32>> = duty
+		.indices
+		.iter()
+		.map(|&i| match verifier.verifying {
+			Verifying::Honest | Verifying::NoOpen => match verifier.work {
+				Work::Noisy(noise) => quantised_output(&spec, &duty.seed, i, noise),
+				_ => quantised_output(&spec, &duty.seed, i, 0.0),
+			},
+			Verifying::Guess => random_output(
+				&spec,
+				&(verifier.name, duty.seed).using_encoded(sp_io::hashing::blake2_256),
+				i,
+			),
+			Verifying::Collude => committed_output(worker, &duty.seed, i),
+			Verifying::Frame => random_output(&spec, &[0xf0; 32], i),
+			Verifying::Never => Vec::new(),
+		})
+		.collect();
+	(verifier.verifying != Verifying::Never).then(|| outputs(values))
+}
+
+/// The salt `verifier` commits with for `duty`.
+fn salt_of(verifier: &Node, duty: &VerifyDuty<BlockNumber>) -> VerificationSalt {
+	(b"salt", verifier.name, duty.round, &duty.worker, duty.panel)
+		.using_encoded(sp_io::hashing::blake2_256)
+}
+
+/// Every drawn verifier whose commit window is open commits to its outputs.
+fn verify_all(round: u32, nodes: &[Node]) {
 	for verifier in nodes {
 		for duty in Challenges::duties(&key(verifier.name)).verifications {
-			let worker = find(nodes, &duty.worker);
-			let values: Vec<Vec<i32>> = duty
-				.indices
-				.iter()
-				.map(|&i| match verifier.verifying {
-					Verifying::Honest => match verifier.work {
-						Work::Noisy(noise) => quantised_output(&spec, &duty.seed, i, noise),
-						_ => quantised_output(&spec, &duty.seed, i, 0.0),
-					},
-					Verifying::Guess => random_output(
-						&spec,
-						&(verifier.name, duty.seed).using_encoded(sp_io::hashing::blake2_256),
-						i,
-					),
-					Verifying::Collude => committed_output(worker, &duty.seed, i),
-					Verifying::Frame => random_output(&spec, &[0xf0; 32], i),
-					Verifying::Never => Vec::new(),
-				})
-				.collect();
-			if verifier.verifying == Verifying::Never {
+			if duty.round != round || duty.committed {
 				continue;
 			}
+			let Some(outputs) = verifier_outputs(verifier, nodes, &duty) else { continue };
+			let digest = verification_digest(
+				&outputs,
+				&key(verifier.name),
+				round,
+				&duty.worker,
+				&salt_of(verifier, &duty),
+			);
 			let submission =
-				Submission::Verify { round, worker: duty.worker.clone(), outputs: outputs(values) };
-			assert_eq!(submit(verifier.name, submission), Ok(Ok(())), "{} verifies", verifier.name);
+				Submission::CommitVerification { round, worker: duty.worker.clone(), digest };
+			assert_eq!(submit(verifier.name, submission), Ok(Ok(())), "{} commits", verifier.name);
+		}
+	}
+}
+
+/// Every verifier that committed opens its outputs (its opening window must be open).
+fn open_all(round: u32, nodes: &[Node]) {
+	for verifier in nodes.iter().filter(|n| n.verifying != Verifying::NoOpen) {
+		for duty in Challenges::duties(&key(verifier.name)).verifications {
+			if duty.round != round || !duty.committed {
+				continue;
+			}
+			let Some(outputs) = verifier_outputs(verifier, nodes, &duty) else { continue };
+			let salt = salt_of(verifier, &duty);
+			let submission =
+				Submission::OpenVerification { round, worker: duty.worker.clone(), outputs, salt };
+			assert_eq!(submit(verifier.name, submission), Ok(Ok(())), "{} opens", verifier.name);
 		}
 	}
 }
@@ -298,15 +348,26 @@ fn run_to_verify_window(round: u32) -> BlockNumber {
 	verify_until
 }
 
-/// The rest of an open round: verifications, then reveals, then verdicts and pruning.
+/// The rest of an open round: verifier commitments, then reveals and openings, then verdicts,
+/// the escalations they lead to, and pruning.
 fn finish_round(round: u32, nodes: &[Node], verify_until: BlockNumber) {
 	verify_all(round, nodes);
 	run_to_block(verify_until + 1);
+	open_all(round, nodes);
 	reveal_all(round, nodes);
 	run_until(|| {
 		Challenges::do_try_state().unwrap();
-		round_phase(round).is_none()
+		matches!(round_phase(round), None | Some(Phase::Escalation { .. }))
 	});
+	if let Some(Phase::Escalation { verify_until, .. }) = round_phase(round) {
+		verify_all(round, nodes);
+		run_to_block(verify_until + 1);
+		open_all(round, nodes);
+		run_until(|| {
+			Challenges::do_try_state().unwrap();
+			round_phase(round).is_none()
+		});
+	}
 }
 
 fn audited_everything() -> ProtocolParams {
@@ -345,6 +406,22 @@ fn penalised() -> Vec<AccountId> {
 			_ => None,
 		})
 		.collect()
+}
+
+/// The points `who` earned as a verifier (`VerifierRewarded`).
+fn verifier_points(who: AccountId) -> u32 {
+	events()
+		.into_iter()
+		.filter_map(|e| match e {
+			Event::VerifierRewarded { verifier, points, .. } if verifier == who => Some(points),
+			_ => None,
+		})
+		.sum()
+}
+
+/// The points `who` earned for its own challenges: all its points but those for verifying.
+fn worker_points(who: AccountId) -> u32 {
+	points_of(who) - verifier_points(who)
 }
 
 fn four_honest() -> Vec<Node> {
@@ -416,8 +493,10 @@ fn an_honest_audited_round_passes_and_earns_points() {
 		for node in &nodes {
 			assert_eq!(outcomes_of(node.stash), vec![RoundOutcome::Passed], "{}", node.name);
 			// 32 samples × 64 FLOPs at 1e8 FLOPs per point is one point, at 50% reputation
-			// still one (never zero).
-			assert_eq!(points_of(node.stash), 1);
+			// still one (never zero); each of its three verifications earns one more.
+			assert_eq!(worker_points(node.stash), 1);
+			assert_eq!(verifier_points(node.stash), 3);
+			assert_eq!(points_of(node.stash), 4);
 		}
 		let audited =
 			events().iter().filter(|e| matches!(e, Event::Passed { audited: true, .. })).count();
@@ -443,31 +522,166 @@ fn points_scale_with_the_work() {
 		play_round(0, &nodes);
 		// The pass is recorded first: reputation is then 100% in the mock.
 		// 64 FLOPs per sample at 64 FLOPs per point: one point per sample.
-		assert_eq!(points_of(1), 32);
-		assert_eq!(points_of(4), 128);
+		assert_eq!(worker_points(1), 32);
+		assert_eq!(worker_points(4), 128);
 	});
 }
 
 #[test]
-fn verifiers_are_other_validators_preferring_another_class() {
+fn verifiers_are_other_validators_drawn_by_stake() {
 	new_test_ext().execute_with(|| {
 		set_params(ProtocolParams { verifiers: 1, ..audited_everything() });
-		let mut nodes = four_honest();
-		nodes[3].class = HardwareClass::Gpu;
-		register(&nodes);
+		let nodes = four_honest();
+		// Dave has a thousand times the stake of each other validator.
+		set_weighted_workers(&[
+			(1, "Alice", HardwareClass::Cpu, true, 1_000),
+			(2, "Bob", HardwareClass::Cpu, true, 1_000),
+			(3, "Charlie", HardwareClass::Cpu, true, 1_000),
+			(4, "Dave", HardwareClass::Cpu, true, 1_000_000),
+		]);
 		issue(0);
 		commit_all(0, &nodes);
 		run_until(|| matches!(round_phase(0), Some(Phase::Open { .. })));
 		let workers = RoundWorkers::<Test>::get(0);
+		assert_eq!(workers.iter().map(|w| w.weight).max(), Some(1_000_000), "stakes snapshotted");
 		let dave = Challenges::slot_of(&workers, &key("Dave")).unwrap();
 		for (slot, audit) in Audits::<Test>::iter_prefix(0) {
 			assert_eq!(audit.verifiers.len(), 1);
 			assert_ne!(audit.verifiers[0], slot);
-			if workers[slot as usize].class == HardwareClass::Cpu {
-				assert_eq!(audit.verifiers[0], dave, "the only GPU verifies every CPU worker");
+			if slot != dave {
+				assert_eq!(audit.verifiers[0], dave, "the heavy stake verifies everyone else");
 			}
 		}
 	});
+}
+
+/// Issue #11, attack 1: two sybils that declare `Gpu` among CPU validators used to sit on
+/// every CPU worker's committee (the draw preferred another class) and decide its verdict.
+/// Drawn by stake, a coalition with 2 of 11 equal stakes wins a 2-of-3 majority of a CPU
+/// worker's committee at the hypergeometric rate (9/165 ≈ 5.5%), below the binomial bound of
+/// `α' = 2 / (11 − 2)` (12.6%), over 300 committees.
+#[test]
+fn sybils_declaring_another_class_do_not_capture_committees() {
+	new_test_ext().execute_with(|| {
+		const NAMES: [&str; 12] = [
+			"Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie", "One", "Two", "Three", "Four",
+			"Sybil1", "Sybil2",
+		];
+		set_params(audited_everything());
+		let nodes: Vec<Node> = NAMES
+			.iter()
+			.enumerate()
+			.map(|(i, &name)| {
+				let mut n = node(i as AccountId + 1, name);
+				if name.starts_with("Sybil") {
+					n.class = HardwareClass::Gpu;
+				}
+				n
+			})
+			.collect();
+		let sybil = |stash: AccountId| stash > 10;
+		let (mut committees, mut captured) = (0u32, 0u32);
+		for round in 0..30 {
+			register(&nodes);
+			issue(round);
+			commit_all(round, &nodes);
+			let verify_until = run_to_verify_window(round);
+			let workers = RoundWorkers::<Test>::get(round);
+			for (slot, audit) in Audits::<Test>::iter_prefix(round) {
+				if workers[slot as usize].class != HardwareClass::Cpu {
+					continue;
+				}
+				committees += 1;
+				let seats =
+					audit.verifiers.iter().filter(|&&v| sybil(workers[v as usize].stash)).count();
+				captured += u32::from(2 * seats > audit.verifiers.len());
+			}
+			finish_round(round, &nodes, verify_until);
+		}
+		assert_eq!(committees, 300);
+		let rate = f64::from(captured) / f64::from(committees);
+		let alpha: f64 = 2.0 / 9.0;
+		let bound = 3.0 * alpha * alpha * (1.0 - alpha) + alpha.powi(3);
+		let sigma = (bound * (1.0 - bound) / 300.0).sqrt();
+		assert!(rate <= bound + 4.0 * sigma, "sybils captured {captured} of 300 committees");
+	});
+}
+
+// ---- randomness ------------------------------------------------------------------------------
+
+/// Runs round 0 for four honest nodes up to its audit draw and returns what the draw decided,
+/// calling `before_block(n)` before each block `n`'s hooks (to re-seal or to change a VRF
+/// output).
+fn draw_of_round_zero(
+	mut before_block: impl FnMut(BlockNumber),
+) -> Vec<(u32, crate::Audit<MaxVerifiers>)> {
+	set_params(ProtocolParams {
+		audit_probability: Perbill::from_percent(50),
+		verifiers: 1,
+		..ProtocolParams::TESTNET
+	});
+	let nodes = four_honest();
+	register(&nodes);
+	set_session(0);
+	let step = |before_block: &mut dyn FnMut(BlockNumber)| {
+		let next = System::block_number() + 1;
+		before_block(next);
+		System::set_block_number(next);
+		Challenges::on_initialize(next);
+	};
+	step(&mut before_block);
+	commit_all(0, &nodes);
+	for _ in 0..40 {
+		if matches!(round_phase(0), Some(Phase::Open { .. })) {
+			break;
+		}
+		step(&mut before_block);
+	}
+	assert!(matches!(round_phase(0), Some(Phase::Open { .. })), "round 0 was drawn");
+	let mut audits: Vec<_> = Audits::<Test>::iter_prefix(0).collect();
+	audits.sort_by_key(|(slot, _)| *slot);
+	audits
+}
+
+/// Issue #11, attack 3: the author of a block can re-seal it (another hash, the same VRF
+/// output). With the parent hash in the seed, each re-seal gave another audit draw to pick
+/// from; the draw now depends on VRF outputs only.
+#[test]
+fn re_sealing_blocks_cannot_change_the_audit_draw() {
+	let honest = new_test_ext().execute_with(|| draw_of_round_zero(|_| ()));
+	for reseal in 0..4u8 {
+		let resealed = new_test_ext().execute_with(|| {
+			draw_of_round_zero(|n| System::set_parent_hash(H256::repeat_byte(reseal ^ n as u8)))
+		});
+		assert_eq!(resealed, honest, "re-seal {reseal} changed the draw");
+	}
+}
+
+/// The audit draw waits `randomness_window` blocks after the commit window and takes the VRF
+/// output of each of them: changing any one changes the draw; the author of the last block
+/// alone can only withhold it (docs/THREATS.md).
+#[test]
+fn the_audit_draw_takes_every_vrf_output_of_its_window() {
+	let honest = new_test_ext().execute_with(|| draw_of_round_zero(|_| ()));
+	let commit_until = 1 + u64::from(ProtocolParams::TESTNET.commit_window);
+	let window = u64::from(ProtocolParams::TESTNET.randomness_window);
+	// Block b + 1 reads block b's VRF output: the window's outputs are read by the blocks
+	// commit_until + 2 ..= commit_until + window + 1, the last being the draw block itself.
+	for block in commit_until + 2..=commit_until + window + 1 {
+		let mut differs = false;
+		for salt in 1..=4u64 {
+			let other = new_test_ext().execute_with(|| {
+				draw_of_round_zero(|n| set_salt(if n == block { salt } else { 0 }))
+			});
+			differs |= other != honest;
+		}
+		assert!(differs, "the VRF output read at block {block} does not reach the draw");
+	}
+	// The draw is taken at commit_until + window + 1: outputs read after it play no part.
+	let after = new_test_ext().execute_with(|| {
+		draw_of_round_zero(|n| set_salt(u64::from(n > commit_until + window + 1)))
+	});
+	assert_eq!(after, honest);
 }
 
 // ---- cheating workers ------------------------------------------------------------------------
@@ -481,7 +695,7 @@ fn a_lazy_worker_is_faulted_and_reported() {
 		play_round(0, &nodes);
 		assert_eq!(faults(), vec![(1, Fault::OutsideTolerance)]);
 		assert_eq!(outcomes_of(1), vec![RoundOutcome::Failed]);
-		assert_eq!(points_of(1), 0);
+		assert_eq!(worker_points(1), 0);
 		let reported = offences();
 		assert_eq!(reported.len(), 1);
 		assert_eq!(
@@ -667,10 +881,10 @@ fn a_verifier_cannot_copy_the_reveal_and_a_worker_cannot_reveal_before_the_verif
 		run_to_block(verify_until + 1);
 		let duty = Challenges::duties(&key("Bob")).verifications;
 		assert!(duty.is_empty(), "no verification is owed after the window");
-		let late = Submission::Verify {
+		let late = Submission::CommitVerification {
 			round: 0,
 			worker: key("Alice"),
-			outputs: outputs(vec![vec![0; 4]; 4]),
+			digest: H256::repeat_byte(1),
 		};
 		assert_eq!(submit("Bob", late), Err(stale()));
 		assert_eq!(submit("Alice", reveal), Ok(Ok(())));
@@ -678,13 +892,12 @@ fn a_verifier_cannot_copy_the_reveal_and_a_worker_cannot_reveal_before_the_verif
 }
 
 #[test]
-fn two_colluding_verifiers_out_of_three_decide_the_verdict() {
-	// The majority rule's limit, measured: with r = 3, two colluders carry the vote. The honest
-	// minority is penalised on reputation only (never slashed), and the chance that two of
-	// three random verifiers collude is what ADR 0003 bounds.
+fn two_colluding_verifiers_out_of_three_pass_a_lazy_worker() {
+	// The majority rule's limit, measured: with r = 3, two colluders carry a passing vote (a
+	// pass is not escalated). The honest minority is penalised on reputation only, and the
+	// chance that two of three verifiers drawn by stake collude is what docs/THREATS.md bounds.
 	new_test_ext().execute_with(|| {
 		set_params(ProtocolParams { verifiers: 3, ..audited_everything() });
-		// A lazy worker covered by two colluders: it passes, the honest verifier is penalised.
 		let mut nodes = four_honest();
 		nodes[0].work = Work::Lazy;
 		nodes[0].verifying = Verifying::Never;
@@ -693,27 +906,224 @@ fn two_colluding_verifiers_out_of_three_decide_the_verdict() {
 		register(&nodes);
 		issue(0);
 		commit_all(0, &nodes);
-		run_until(|| matches!(round_phase(0), Some(Phase::Open { .. })));
-		let Some(Phase::Open { verify_until, .. }) = round_phase(0) else { panic!() };
+		let verify_until = run_to_verify_window(0);
 		// Only Alice's audit matters here: the others' verifiers submit honestly.
 		let slot = Challenges::slot_of(&RoundWorkers::<Test>::get(0), &key("Alice")).unwrap();
 		assert_eq!(Audits::<Test>::get(0, slot).unwrap().verifiers.len(), 3);
-		verify_all(0, &nodes);
-		run_to_block(verify_until + 1);
-		reveal_all(0, &nodes);
-		run_until(|| round_phase(0).is_none());
+		finish_round(0, &nodes, verify_until);
 		assert!(!faults().iter().any(|(w, _)| *w == 1), "the colluders covered Alice");
 		assert!(events().contains(&Event::VerifierPenalised { round: 0, verifier: 4, worker: 1 }));
 	});
+}
+
+/// Issue #11, attack 2: two framers with most of the stake sit on every first committee and
+/// fail honest workers. One committee's word used to fault (20% slash and a chill); now a
+/// failing verdict goes to a committee of seven, the honest majority there passes the worker,
+/// and the framers are slashed for the false verdict while the honest minority of the first
+/// committee is paid.
+#[test]
+fn framers_who_capture_the_first_committee_lose_the_escalation_and_are_slashed() {
 	new_test_ext().execute_with(|| {
-		// Two framers against an honest worker: it is faulted; the honest verifier penalised.
-		set_params(ProtocolParams { verifiers: 3, ..audited_everything() });
-		let mut nodes = four_honest();
+		set_params(ProtocolParams {
+			verifiers: 3,
+			escalation_verifiers: 7,
+			..audited_everything()
+		});
+		const NAMES: [&str; 9] =
+			["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie", "One", "Two", "Three"];
+		let mut nodes: Vec<Node> =
+			NAMES.iter().enumerate().map(|(i, &name)| node(i as AccountId + 1, name)).collect();
 		nodes[1].verifying = Verifying::Frame;
 		nodes[2].verifying = Verifying::Frame;
+		let stake = |stash: AccountId| if stash == 2 || stash == 3 { 1_000_000 } else { 1_000 };
+		let weighted: Vec<_> =
+			nodes.iter().map(|n| (n.stash, n.name, n.class, n.validator, stake(n.stash))).collect();
+		set_weighted_workers(&weighted);
+		issue(0);
+		commit_all(0, &nodes);
+		let verify_until = run_to_verify_window(0);
+		let workers = RoundWorkers::<Test>::get(0);
+		let alice = Challenges::slot_of(&workers, &key("Alice")).unwrap();
+		let framers: Vec<u32> = ["Bob", "Charlie"]
+			.iter()
+			.map(|n| Challenges::slot_of(&workers, &key(n)).unwrap())
+			.collect();
+		let first = Audits::<Test>::get(0, alice).unwrap().verifiers;
+		assert!(framers.iter().all(|f| first.contains(f)), "the framers hold Alice's committee");
+		finish_round(0, &nodes, verify_until);
+		// Every honest worker's first verdict failed, was escalated, and passed.
+		assert!(events().iter().any(|e| matches!(e, Event::Escalated { worker: 1, .. })));
+		assert!(faults().is_empty(), "an honest worker was faulted: {:?}", faults());
+		for stash in [1, 4, 5, 6, 7, 8, 9] {
+			assert!(outcomes_of(stash).contains(&RoundOutcome::Passed), "{stash} passed");
+		}
+		// The framers were reported for the false verdict; nobody else was.
+		let mut reported: Vec<_> = offences().iter().map(|o| (o.offender, o.kind)).collect();
+		reported.sort();
+		assert_eq!(
+			reported,
+			vec![(2, OffenceKind::FalseVerification), (3, OffenceKind::FalseVerification)]
+		);
+		assert!(events().contains(&Event::VerifierSlashed { round: 0, verifier: 2, worker: 1 }));
+		// The honest verifier of Alice's first committee is paid, not penalised.
+		let honest =
+			first.iter().find(|v| !framers.contains(v)).map(|&v| workers[v as usize].stash);
+		let honest = honest.expect("a committee of three holds one more verifier");
+		assert!(events().iter().any(|e| matches!(
+			e,
+			Event::VerifierRewarded { verifier, worker: 1, .. } if *verifier == honest
+		)));
+		assert!(!penalised().contains(&honest));
+	});
+}
+
+/// With the honest majority in the first committee, a failing verdict is confirmed by the
+/// escalation: the cheater is faulted and slashed, and a colluder that vouched for it in either
+/// committee is slashed too.
+#[test]
+fn an_escalation_confirms_a_fault_and_slashes_the_verifier_that_vouched_for_it() {
+	new_test_ext().execute_with(|| {
+		set_params(ProtocolParams {
+			verifiers: 3,
+			escalation_verifiers: 5,
+			..audited_everything()
+		});
+		let mut nodes: Vec<Node> = ["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie"]
+			.iter()
+			.enumerate()
+			.map(|(i, &name)| node(i as AccountId + 1, name))
+			.collect();
+		nodes[0].work = Work::Lazy;
+		nodes[0].verifying = Verifying::Never;
+		nodes[1].verifying = Verifying::Collude;
 		play_round(0, &nodes);
-		assert!(faults().contains(&(1, Fault::OutsideTolerance)));
-		assert!(events().contains(&Event::VerifierPenalised { round: 0, verifier: 4, worker: 1 }));
+		assert_eq!(faults(), vec![(1, Fault::OutsideTolerance)]);
+		let kinds: Vec<_> = offences().iter().map(|o| (o.offender, o.kind)).collect();
+		assert!(kinds.contains(&(1, OffenceKind::Fraud)));
+		// Bob vouched for Alice on at least the escalation committee (5 of the 5 others).
+		assert!(kinds.contains(&(2, OffenceKind::FalseVerification)), "{kinds:?}");
+		assert!(!kinds.iter().any(|(who, _)| ![1, 2].contains(who)), "{kinds:?}");
+	});
+}
+
+/// Issue #11, attack 4: verifications are commitments until the commit window closes, so there
+/// is nothing to copy. A copied commitment cannot be opened (the verifier's own key is in the
+/// digest), an opening that does not match its commitment is refused, and a commitment left
+/// unopened is a missed verification.
+#[test]
+fn a_verifier_cannot_copy_another_and_an_unopened_commitment_is_missed() {
+	new_test_ext().execute_with(|| {
+		set_params(ProtocolParams { verifiers: 3, ..audited_everything() });
+		let nodes = four_honest();
+		register(&nodes);
+		issue(0);
+		commit_all(0, &nodes);
+		let verify_until = run_to_verify_window(0);
+		// Bob commits honestly to his outputs for Alice's audit.
+		let bob = nodes[1];
+		let duty = Challenges::duties(&key("Bob"))
+			.verifications
+			.into_iter()
+			.find(|d| d.worker == key("Alice"))
+			.expect("Bob verifies Alice (all three others do)");
+		let bob_outputs = verifier_outputs(&bob, &nodes, &duty).unwrap();
+		let bob_salt = salt_of(&bob, &duty);
+		let bob_digest =
+			verification_digest(&bob_outputs, &key("Bob"), 0, &key("Alice"), &bob_salt);
+		let commit =
+			|digest| Submission::CommitVerification { round: 0, worker: key("Alice"), digest };
+		assert_eq!(submit("Bob", commit(bob_digest)), Ok(Ok(())));
+		// What is on chain is the digest alone: there are no outputs to copy.
+		let slot = |n: &str| Challenges::slot_of(&RoundWorkers::<Test>::get(0), &key(n)).unwrap();
+		let record = Verifications::<Test>::get((0, slot("Alice"), Panel::First, slot("Bob")));
+		assert_eq!(record, Some(crate::Verification { digest: bob_digest, outputs: None }));
+		// Charlie, lazy, copies Bob's commitment; Dave commits and will not open.
+		assert_eq!(submit("Charlie", commit(bob_digest)), Ok(Ok(())));
+		let open = |outputs: OpenedOutputs, salt| Submission::OpenVerification {
+			round: 0,
+			worker: key("Alice"),
+			outputs,
+			salt,
+		};
+		// Opening before the commit window closes is premature.
+		assert_eq!(
+			submit("Bob", open(bob_outputs.clone(), bob_salt)),
+			Err(InvalidTransaction::Future.into())
+		);
+		let mut nodes_without_dave_opening = nodes.clone();
+		nodes_without_dave_opening[3].verifying = Verifying::NoOpen;
+		// Everyone else commits as usual (Charlie and Bob have for Alice already).
+		for verifier in &nodes_without_dave_opening {
+			for duty in Challenges::duties(&key(verifier.name)).verifications {
+				if duty.committed {
+					continue;
+				}
+				let outputs = verifier_outputs(verifier, &nodes, &duty).unwrap();
+				let digest = verification_digest(
+					&outputs,
+					&key(verifier.name),
+					0,
+					&duty.worker,
+					&salt_of(verifier, &duty),
+				);
+				let commit =
+					Submission::CommitVerification { round: 0, worker: duty.worker, digest };
+				assert_eq!(submit(verifier.name, commit), Ok(Ok(())));
+			}
+		}
+		run_to_block(verify_until + 1);
+		// Charlie cannot open Bob's commitment, not even with Bob's outputs and salt.
+		assert_eq!(
+			submit("Charlie", open(bob_outputs.clone(), bob_salt)),
+			Err(custom(Error::OpeningMismatch))
+		);
+		// Bob cannot open other outputs than he committed to.
+		let mut other = bob_outputs.clone();
+		other[0][0] = other[0][0].wrapping_add(1);
+		assert_eq!(submit("Bob", open(other, bob_salt)), Err(custom(Error::OpeningMismatch)));
+		assert_eq!(submit("Bob", open(bob_outputs.clone(), bob_salt)), Ok(Ok(())));
+		assert_eq!(submit("Bob", open(bob_outputs, bob_salt)), Err(stale()), "opened once");
+		// The rest open (but Dave, and Charlie for Alice), Alice reveals, the verdicts come.
+		let mut openers = nodes_without_dave_opening.clone();
+		openers[2].verifying = Verifying::Honest;
+		for verifier in openers.iter().filter(|n| n.verifying != Verifying::NoOpen) {
+			for duty in Challenges::duties(&key(verifier.name)).verifications {
+				if !duty.committed || (verifier.name == "Charlie" && duty.worker == key("Alice")) {
+					continue;
+				}
+				let outputs = verifier_outputs(verifier, &nodes, &duty).unwrap();
+				let salt = salt_of(verifier, &duty);
+				let submission = open(outputs, salt);
+				let submission = match submission {
+					Submission::OpenVerification { outputs, salt, .. } => {
+						Submission::OpenVerification {
+							round: 0,
+							worker: duty.worker,
+							outputs,
+							salt,
+						}
+					}
+					other => other,
+				};
+				assert_eq!(submit(verifier.name, submission), Ok(Ok(())));
+			}
+		}
+		reveal_all(0, &nodes);
+		run_until(|| round_phase(0).is_none());
+		assert!(faults().is_empty());
+		// Charlie's copied commitment and Dave's unopened ones are missed verifications.
+		let missed: Vec<_> = events()
+			.into_iter()
+			.filter_map(|e| match e {
+				Event::VerifierMissed { verifier, worker, .. } => Some((verifier, worker)),
+				_ => None,
+			})
+			.collect();
+		assert!(missed.contains(&(3, 1)), "{missed:?}");
+		assert_eq!(missed.iter().filter(|(v, _)| *v == 4).count(), 3, "{missed:?}");
+		assert!(!events()
+			.iter()
+			.any(|e| matches!(e, Event::VerifierRewarded { verifier: 3, worker: 1, .. })));
 	});
 }
 
@@ -854,10 +1264,19 @@ fn malformed_and_oversized_outputs_are_refused() {
 		commit_all(0, &nodes);
 		run_until(|| matches!(round_phase(0), Some(Phase::Open { .. })));
 		let duty = Challenges::duties(&key("Bob")).verifications.remove(0);
-		let verify = |values: Vec<Vec<i32>>| Submission::Verify {
+		let commit = Submission::CommitVerification {
+			round: 0,
+			worker: duty.worker.clone(),
+			digest: H256::repeat_byte(9),
+		};
+		assert_eq!(submit("Bob", commit), Ok(Ok(())));
+		let reveal_duty = Challenges::duties(&key("Alice")).reveals.remove(0);
+		run_to_block(reveal_duty.opens);
+		let verify = |values: Vec<Vec<i32>>| Submission::OpenVerification {
 			round: 0,
 			worker: duty.worker.clone(),
 			outputs: outputs(values),
+			salt: [0; 32],
 		};
 		// One output short; one output of the wrong length.
 		assert_eq!(
@@ -869,20 +1288,8 @@ fn malformed_and_oversized_outputs_are_refused() {
 		assert_eq!(submit("Bob", verify(values)), Err(custom(Error::MalformedOutputs)));
 		// Not a verifier of this audit: the audited worker itself.
 		let own = find(&nodes, &duty.worker).name;
-		assert_eq!(
-			submit(
-				own,
-				Submission::Verify {
-					round: 0,
-					worker: duty.worker.clone(),
-					outputs: outputs(vec![vec![0; 4]; 4])
-				}
-			),
-			Err(custom(Error::NotAVerifier))
-		);
+		assert_eq!(submit(own, verify(vec![vec![0; 4]; 4])), Err(custom(Error::NotAVerifier)));
 		// A reveal with a proof missing.
-		let reveal_duty = Challenges::duties(&key("Alice")).reveals.remove(0);
-		run_to_block(reveal_duty.opens);
 		let reveal = Submission::Reveal {
 			round: 0,
 			outputs: outputs(vec![vec![0; 4]; 4]),
@@ -890,11 +1297,12 @@ fn malformed_and_oversized_outputs_are_refused() {
 		};
 		assert_eq!(submit("Alice", reveal), Err(custom(Error::MalformedOutputs)));
 		// More outputs than any audit opens do not even decode.
-		let mut encoded = crate::Call::<Test>::verify {
+		let mut encoded = crate::Call::<Test>::open_verification {
 			key: key("Bob"),
 			round: 0,
 			worker: duty.worker.clone(),
 			outputs: outputs(vec![vec![0; 4]; 16]),
+			salt: [0; 32],
 			signature: WorkerSignature::from(pair("Bob").sign(b"x")),
 		}
 		.encode();
@@ -1040,6 +1448,7 @@ fn draws_verdicts_and_pruning_run_in_bounded_chunks() {
 		let Some(Phase::Open { verify_until, reveal_until }) = round_phase(0) else { panic!() };
 		verify_all(0, &nodes);
 		run_to_block(verify_until + 1);
+		open_all(0, &nodes);
 		reveal_all(0, &nodes);
 		reveal_until
 	});
@@ -1089,11 +1498,14 @@ fn set_params_is_root_only_and_checked() {
 		);
 		for bad in [
 			ProtocolParams { commit_window: 0, ..ProtocolParams::TESTNET },
+			ProtocolParams { randomness_window: 1, ..ProtocolParams::TESTNET },
 			ProtocolParams { verify_window: 0, ..ProtocolParams::TESTNET },
 			ProtocolParams { reveal_window: 0, ..ProtocolParams::TESTNET },
 			ProtocolParams { audit_samples: 0, ..ProtocolParams::TESTNET },
 			ProtocolParams { audit_samples: 17, ..ProtocolParams::TESTNET },
 			ProtocolParams { verifiers: 0, ..ProtocolParams::TESTNET },
+			ProtocolParams { escalation_verifiers: 2, ..ProtocolParams::TESTNET },
+			ProtocolParams { escalation_verifiers: 8, ..ProtocolParams::TESTNET },
 			ProtocolParams { verifiers: 8, ..ProtocolParams::TESTNET },
 			ProtocolParams { flops_per_point: 0, ..ProtocolParams::TESTNET },
 		] {

@@ -3,7 +3,7 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::BoundedVec;
 use poai_primitives::{
-	AuditIndices, HardwareClass, OpenedOutputs, Randomness, SampleIndex, WorkerId,
+	AuditIndices, HardwareClass, OpenedOutputs, Randomness, SampleIndex, SeatWeight, WorkerId,
 };
 use scale_info::TypeInfo;
 use sp_core::H256;
@@ -36,6 +36,9 @@ pub struct ProtocolParams {
 	/// Blocks from a round's start in which commitments are accepted (a model's class deadline
 	/// can only shorten it).
 	pub commit_window: u32,
+	/// Blocks after the commit window whose VRF outputs all go into the audit draw's
+	/// randomness (at least 2): the author of one block cannot choose the draw by itself.
+	pub randomness_window: u32,
 	/// Blocks after the audit draw in which the verifiers submit their outputs.
 	pub verify_window: u32,
 	/// Blocks after the verify window in which audited workers reveal.
@@ -48,9 +51,15 @@ pub struct ProtocolParams {
 	pub verifiers: u32,
 	/// Verifiers added to the committee of a re-audit after an inconclusive verdict.
 	pub reaudit_extra_verifiers: u32,
+	/// Verifiers of the committee a failing verdict escalates to (at least `verifiers`, at
+	/// most `MaxVerifiers`): only its verdict slashes the worker.
+	pub escalation_verifiers: u32,
 	/// Share of the bond slashed for a proven fault (bad proof, no reveal, outputs outside
 	/// tolerance per the verifier majority).
 	pub fraud_slash: Perbill,
+	/// Share of the bond slashed from a verifier on the losing side of a decided escalation
+	/// (it vouched for a cheater, or framed an honest worker).
+	pub verifier_slash: Perbill,
 	/// Share of the bond slashed after `misses_before_slash` missed rounds in a row.
 	pub miss_slash: Perbill,
 	/// Missed rounds in a row that make an offence (0: misses are never slashed).
@@ -60,17 +69,22 @@ pub struct ProtocolParams {
 }
 
 impl ProtocolParams {
-	/// Parameters for a testnet with one-minute sessions (20 blocks of 3 s): every window fits a
-	/// session; half the rounds are audited.
+	/// Parameters for a testnet with one-minute sessions (20 blocks of 3 s): half the rounds
+	/// are audited; the verify and reveal windows are 10 blocks each, so that censoring one
+	/// takes most of 10 consecutive slots (docs/THREATS.md). A round lives ≈ 33 blocks, so two
+	/// are in flight at once.
 	pub const TESTNET: Self = Self {
 		commit_window: 8,
-		verify_window: 3,
-		reveal_window: 3,
+		randomness_window: 2,
+		verify_window: 10,
+		reveal_window: 10,
 		audit_probability: Perbill::from_percent(50),
 		audit_samples: 4,
 		verifiers: 3,
 		reaudit_extra_verifiers: 2,
+		escalation_verifiers: 7,
 		fraud_slash: Perbill::from_percent(20),
+		verifier_slash: Perbill::from_percent(20),
 		miss_slash: Perbill::from_percent(1),
 		misses_before_slash: 3,
 		flops_per_point: 100_000_000,
@@ -122,6 +136,21 @@ pub enum Phase<BlockNumber> {
 	/// Judged: the round's records are being removed.
 	#[codec(index = 4)]
 	Pruning,
+	/// Failing verdicts were escalated: the escalation committees commit to their outputs
+	/// until `verify_until`, then open them until `open_until` (both inclusive).
+	#[codec(index = 5)]
+	Escalation {
+		/// The last block escalation verifiers can commit in.
+		verify_until: BlockNumber,
+		/// The last block escalation verifiers can open in.
+		open_until: BlockNumber,
+	},
+	/// The escalated verdicts are being reached; `next` is the first slot not judged yet.
+	#[codec(index = 6)]
+	JudgingEscalations {
+		/// The next slot to judge.
+		next: Slot,
+	},
 }
 
 /// A round, from its issue to its verdicts.
@@ -142,7 +171,8 @@ pub struct RoundInfo<BlockNumber> {
 	pub start: BlockNumber,
 	/// The randomness the challenge seeds derive from.
 	pub randomness: Randomness,
-	/// The randomness of the audit draw, taken after the commit window.
+	/// The randomness of the audit draw, taken `randomness_window` blocks after the commit
+	/// window.
 	pub audit_randomness: Option<Randomness>,
 	/// Where the round stands.
 	pub phase: Phase<BlockNumber>,
@@ -163,6 +193,8 @@ pub struct RoundWorker<AccountId> {
 	pub class: HardwareClass,
 	/// Whether it validates this session (only validators verify).
 	pub validator: bool,
+	/// Its stake as a vote weight when the round was issued: its weight in the verifier draws.
+	pub weight: SeatWeight,
 }
 
 /// A worker's commitment.
@@ -213,6 +245,17 @@ pub struct Audit<MaxVerifiers: frame_support::traits::Get<u32>> {
 	pub verifiers: BoundedVec<Slot, MaxVerifiers>,
 	/// Verifiers added because earlier audits were inconclusive.
 	pub extra_verifiers: u32,
+}
+
+/// A verifier's submission for one audit: its commitment, and once opened, its outputs.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct Verification {
+	/// [`poai_primitives::verification_digest`] of the outputs it committed to.
+	pub digest: H256,
+	/// The outputs, once opened against `digest`.
+	pub outputs: Option<OpenedOutputs>,
 }
 
 /// What an audited worker revealed.
@@ -278,4 +321,9 @@ pub enum OffenceKind {
 	/// Too many missed rounds in a row.
 	#[codec(index = 1)]
 	RepeatedMisses,
+	/// A verifier stood on the losing side of a decided escalation: it vouched for outputs the
+	/// escalation committee found outside tolerance, or it failed outputs the escalation
+	/// committee found within it.
+	#[codec(index = 2)]
+	FalseVerification,
 }

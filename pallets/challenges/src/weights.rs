@@ -9,6 +9,11 @@
 //!
 //! Re-measured on 2026-11-22: commit, reveal, verify_outputs (`--extrinsic commit,verify_outputs,reveal --steps 50 --repeat 20`).
 //!
+//! Not measured yet (2026-12-01, verifier commit-reveal): `commit_verification` and its
+//! `authorize` take `verify_outputs(0)` / `authorize_verify(0)` plus one read (the same checks,
+//! a 32-byte digest instead of outputs); `open_verification` takes `verify_outputs(e)` /
+//! `authorize_verify(e)`, which do not count the digest's hash over the outputs.
+//!
 //! Regenerate with `scripts/benchmark-weights.sh`.
 
 // Executed Command:
@@ -58,6 +63,8 @@ pub trait WeightInfo {
 	fn authorize_commit() -> Weight;
 	fn verify_outputs(e: u32, ) -> Weight;
 	fn authorize_verify(e: u32, ) -> Weight;
+	fn commit_verification() -> Weight;
+	fn authorize_commit_verification() -> Weight;
 	fn reveal(e: u32, ) -> Weight;
 	fn authorize_reveal(e: u32, ) -> Weight;
 	fn set_params() -> Weight;
@@ -365,6 +372,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(19_937, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 	}
+	fn commit_verification() -> Weight {
+		Self::verify_outputs(0).saturating_add(T::DbWeight::get().reads(1_u64))
+	}
+	fn authorize_commit_verification() -> Weight {
+		Self::authorize_verify(0).saturating_add(T::DbWeight::get().reads(1_u64))
+	}
 	/// Storage: `PoaiChallenges::Rounds` (r:1 w:0)
 	/// Proof: `PoaiChallenges::Rounds` (`max_values`: None, `max_size`: Some(138), added: 2613, mode: `MaxEncodedLen`)
 	/// Storage: `PoaiChallenges::RoundWorkers` (r:1 w:0)
@@ -492,6 +505,12 @@ impl WeightInfo for () {
 		Weight::from_parts(163_455_314, 265678)
 			.saturating_add(Weight::from_parts(19_937, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
+	}
+	fn commit_verification() -> Weight {
+		Self::verify_outputs(0).saturating_add(ParityDbWeight::get().reads(1_u64))
+	}
+	fn authorize_commit_verification() -> Weight {
+		Self::authorize_verify(0).saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn reveal(e: u32, ) -> Weight {
 		Weight::from_parts(226_337_883, 265667)

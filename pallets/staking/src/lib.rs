@@ -260,6 +260,14 @@ pub mod pallet {
 	pub type Exposures<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, SessionIndex, Twox64Concat, T::AccountId, Exposure<T>>;
 
+	/// What each worker outside the validator set had at stake (its own active bond) when the
+	/// challenge round of the session was issued ([`Pallet::snapshot_workers`]): what a PoAI
+	/// offence of that session slashes, even after the worker chilled or unbonded. Validators
+	/// answer with their [`Exposures`].
+	#[pallet::storage]
+	pub type CandidateExposures<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, SessionIndex, Twox64Concat, T::AccountId, BalanceOf<T>>;
+
 	/// Reward points of each session still in history.
 	#[pallet::storage]
 	pub type Points<T: Config> =
@@ -832,18 +840,33 @@ pub mod pallet {
 			Candidates::<T>::get(who).map(|c| c.hardware_class)
 		}
 
-		/// Up to `max` candidates with a PoAI worker key: the workers the challenge protocol
-		/// issues rounds to, in storage order.
-		pub fn registered_workers(
+		/// Up to `max` candidates with a PoAI worker key, in storage order: the workers the
+		/// challenge round of `session` is issued to, each with its hardware class, whether it
+		/// validates in `session` and its stake (its exposure's total if it validates, its own
+		/// active bond otherwise).
+		///
+		/// Fixes what each of them has at stake for `session`: a validator's exposure was
+		/// fixed at its election; for every other worker its own active bond is recorded in
+		/// [`CandidateExposures`]. An offence reported for `session` slashes that, whatever
+		/// the worker does in between (chill, unbond).
+		pub fn snapshot_workers(
+			session: SessionIndex,
 			max: u32,
-		) -> Vec<(T::AccountId, T::WorkerKey, HardwareClass, bool)> {
+		) -> Vec<(T::AccountId, T::WorkerKey, HardwareClass, bool, BalanceOf<T>)> {
 			Candidates::<T>::iter()
 				.filter_map(|(stash, candidate)| {
 					let key = WorkerKeys::<T>::get(&stash)?;
-					let validator = Self::is_active_validator(&stash);
-					Some((stash, key, candidate.hardware_class, validator))
+					Some((stash, key, candidate.hardware_class))
 				})
 				.take(max as usize)
+				.map(|(stash, key, class)| match Exposures::<T>::get(session, &stash) {
+					Some(exposure) => (stash, key, class, true, exposure.total),
+					None => {
+						let own = Ledger::<T>::get(&stash).map(|l| l.active).unwrap_or_default();
+						CandidateExposures::<T>::insert(session, &stash, own);
+						(stash, key, class, false, own)
+					}
+				})
 				.collect()
 		}
 

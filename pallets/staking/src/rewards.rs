@@ -24,9 +24,9 @@ use sp_runtime::{
 use sp_staking::SessionIndex;
 
 use crate::{
-	ActiveSession, BalanceOf, Config, Error, Event, Exposures, HoldReason, Ledger, Pallet, Params,
-	Payout, Payouts, Points, Pruning, RewardDestination, SessionControl, SessionValidators,
-	SlashedFractions, WeightInfo,
+	ActiveSession, BalanceOf, CandidateExposures, Config, Error, Event, Exposures, HoldReason,
+	Ledger, Pallet, Params, Payout, Payouts, Points, Pruning, RewardDestination, SessionControl,
+	SessionValidators, SlashedFractions, WeightInfo,
 };
 
 /// `value × numerator / denominator`, rounded down, without overflow; zero when `denominator`
@@ -174,9 +174,11 @@ impl<T: Config> Pallet<T> {
 		let exposures = Exposures::<T>::clear_prefix(session, limit, None);
 		let payouts = Payouts::<T>::clear_prefix(session, limit, None);
 		let slashes = SlashedFractions::<T>::clear_prefix(session, limit, None);
+		let candidates = CandidateExposures::<T>::clear_prefix(session, limit, None);
 		if exposures.maybe_cursor.is_none()
 			&& payouts.maybe_cursor.is_none()
 			&& slashes.maybe_cursor.is_none()
+			&& candidates.maybe_cursor.is_none()
 		{
 			SessionValidators::<T>::remove(session);
 			Points::<T>::remove(session);

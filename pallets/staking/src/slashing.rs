@@ -1,7 +1,9 @@
 //! Slashing offences reported by `pallet-offences`.
 //!
 //! An offence of validator `v` in session `s` with fraction `f` takes `f × value` from every
-//! bond in `v`'s exposure of session `s` (its own and its backers'), from the active bond first
+//! bond in `v`'s exposure of session `s` (its own and its backers'; for a worker outside the
+//! validator set, its own bond as the session's challenge round snapshotted it), from the
+//! active bond first
 //! and then from the unlocking chunks, never more than is held. Repeated reports for the same
 //! session only take the difference to the largest fraction already applied. The funds go to
 //! `T::Slash`. The offender is disabled for the rest of the session if it validates in it, and
@@ -19,8 +21,8 @@ use sp_staking::{
 };
 
 use crate::{
-	ActiveSession, BalanceOf, Candidates, Config, CreditOf, Event, Exposures, HoldReason, Ledger,
-	Pallet, Params, Pruning, SessionControl, SlashedFractions, WeightInfo,
+	ActiveSession, BalanceOf, CandidateExposures, Candidates, Config, CreditOf, Event, Exposures,
+	HoldReason, Ledger, Pallet, Params, Pruning, SessionControl, SlashedFractions, WeightInfo,
 };
 
 impl<T: Config> Pallet<T> {
@@ -51,14 +53,17 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::Slashed { stash: stash.clone(), amount: actual });
 	}
 
-	/// The exposure of a candidate outside the validator set: its own active bond alone.
-	fn candidate_exposure(stash: &T::AccountId) -> Option<crate::Exposure<T>> {
-		let candidate = Candidates::<T>::get(stash)?;
-		let own = Ledger::<T>::get(stash).map(|ledger| ledger.active).unwrap_or_default();
+	/// The exposure of a worker outside the validator set in `session`: its own active bond
+	/// as the session's challenge round snapshotted it.
+	fn candidate_exposure(
+		session: SessionIndex,
+		stash: &T::AccountId,
+	) -> Option<crate::Exposure<T>> {
+		let own = CandidateExposures::<T>::get(session, stash)?;
 		Some(crate::Exposure {
 			own,
 			total: own,
-			commission: candidate.commission,
+			commission: Perbill::zero(),
 			others: Default::default(),
 		})
 	}
@@ -77,11 +82,13 @@ impl<T: Config> Pallet<T> {
 		let too_old = session.saturating_add(T::BondingDuration::get()) <= active
 			|| session < Pruning::<T>::get().expired_before;
 		// A candidate that does not validate has no exposure, yet it runs PoAI challenges on
-		// its bond: it answers with its own active bond.
+		// its bond: it answers with its own bond as the session's round snapshotted it, so
+		// chilling or unbonding once audited changes nothing.
 		let exposure = if too_old {
 			None
 		} else {
-			Exposures::<T>::get(session, offender).or_else(|| Self::candidate_exposure(offender))
+			Exposures::<T>::get(session, offender)
+				.or_else(|| Self::candidate_exposure(session, offender))
 		};
 		let Some(exposure) = exposure else {
 			Self::deposit_event(Event::OffenceIgnored { validator: offender.clone(), session });

@@ -1,9 +1,9 @@
 //! Tests of the staking pallet against the mock runtime.
 
 use crate::{
-	mock::*, Backer, Backers, Candidates, Error, Event, Exposures, Ledger, Nominators, Params,
-	Payout, Payouts, Points, Pruning, RewardDestination, SessionValidators, SlashedFractions,
-	StakingParams, UnlockChunk, WorkerKeyOwners, WorkerKeys,
+	mock::*, Backer, Backers, CandidateExposures, Candidates, Error, Event, Exposures, Ledger,
+	Nominators, Params, Payout, Payouts, Points, Pruning, RewardDestination, SessionValidators,
+	SlashedFractions, StakingParams, UnlockChunk, WorkerKeyOwners, WorkerKeys,
 };
 use frame_support::{assert_noop, assert_ok, BoundedVec};
 use pallet_session::SessionManager;
@@ -1214,8 +1214,10 @@ fn a_candidate_outside_the_validator_set_answers_with_its_own_bond() {
 		// 1 runs PoAI challenges as a candidate but validates in no session yet.
 		assert_ok!(Staking::bond(signed(1), 600));
 		assert_ok!(Staking::validate(signed(1), Perbill::zero(), HardwareClass::Cpu));
+		assert_ok!(Staking::set_worker_key(signed(1), key(101), proof(101, 1)));
 		assert!(Exposures::<Test>::get(active_session(), 1).is_none());
 		bond_and_nominate(100, 1_000, &[1]);
+		Staking::snapshot_workers(active_session(), u32::MAX);
 		System::reset_events();
 		offence(1, 10, active_session());
 		assert_eq!(active(1), 540, "its own bond is slashed");
@@ -1229,20 +1231,57 @@ fn a_candidate_outside_the_validator_set_answers_with_its_own_bond() {
 	});
 }
 
+/// Issue #11, attack 6: a candidate that sees its audit drawn chills (or unbonds) before the
+/// verdict. Its stake was looked up when the offence arrived, so it found no exposure and
+/// escaped; now the round's snapshot answers, and the full fraction is slashed.
 #[test]
-fn registered_workers_are_the_candidates_with_a_worker_key() {
+fn a_worker_cannot_escape_a_slash_by_chilling_or_unbonding_after_the_snapshot() {
 	ExtBuilder::default().build_and_execute(|| {
-		let workers = Staking::registered_workers(u32::MAX);
+		for (stash, n) in [(1u64, 101u64), (2, 102)] {
+			assert_ok!(Staking::bond(signed(stash), 600));
+			assert_ok!(Staking::validate(signed(stash), Perbill::zero(), HardwareClass::Cpu));
+			assert_ok!(Staking::set_worker_key(signed(stash), key(n), proof(n, stash)));
+		}
+		let session = active_session();
+		let workers = Staking::snapshot_workers(session, u32::MAX);
+		let stake_of = |who| workers.iter().find(|w| w.0 == who).map(|w| (w.3, w.4));
+		assert_eq!(stake_of(1), Some((false, 600)));
+		assert_eq!(stake_of(10), Some((true, Exposures::<Test>::get(session, 10).unwrap().total)));
+		// Audited, 1 chills and 2 unbonds everything before the verdict.
+		assert_ok!(Staking::chill(signed(1)));
+		assert_ok!(Staking::unbond(signed(2), 600));
+		assert_eq!(active(2), 0);
+		offence(1, 20, session);
+		offence(2, 20, session);
+		assert_eq!(active(1), 480, "20% of the snapshotted 600");
+		assert_eq!(Ledger::<Test>::get(2).unwrap().total, 480, "taken from the unlocking bond");
+		// A worker the round never snapshotted has nothing at stake for that session.
+		assert_ok!(Staking::bond(signed(3), 600));
+		assert_ok!(Staking::validate(signed(3), Perbill::zero(), HardwareClass::Cpu));
+		System::reset_events();
+		offence(3, 20, session);
+		assert_eq!(active(3), 600);
+		assert_eq!(staking_events(), vec![Event::OffenceIgnored { validator: 3, session }]);
+	});
+}
+
+#[test]
+fn snapshot_workers_lists_the_candidates_with_a_worker_key() {
+	ExtBuilder::default().build_and_execute(|| {
+		let session = active_session();
+		let workers = Staking::snapshot_workers(session, u32::MAX);
 		assert!(!workers.is_empty());
-		for (stash, key, class, validator) in &workers {
+		for (stash, key, class, validator, stake) in &workers {
 			assert_eq!(WorkerKeys::<Test>::get(stash).as_ref(), Some(key));
 			assert_eq!(Staking::hardware_class(stash), Some(*class));
 			assert_eq!(*validator, Staking::is_active_validator(stash));
+			assert!(*stake > 0);
 		}
 		// A candidate without a worker key is not a worker; the bound holds.
 		assert_ok!(Staking::bond(signed(1), 600));
 		assert_ok!(Staking::validate(signed(1), Perbill::zero(), HardwareClass::Cpu));
-		assert!(!Staking::registered_workers(u32::MAX).iter().any(|w| w.0 == 1));
-		assert_eq!(Staking::registered_workers(1).len(), 1);
+		assert!(!Staking::snapshot_workers(session, u32::MAX).iter().any(|w| w.0 == 1));
+		assert_eq!(Staking::snapshot_workers(session, 1).len(), 1);
+		assert!(CandidateExposures::<Test>::get(session, 1).is_none());
 	});
 }

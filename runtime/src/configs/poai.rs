@@ -124,13 +124,23 @@ impl Get<SessionIndex> for CurrentSession {
 	}
 }
 
-/// Staking's candidates with a `poai` key are the challenge protocol's workers.
+/// Staking's candidates with a `poai` key are the challenge protocol's workers; their stake
+/// weighs in the verifier draws as a vote weight (`U128CurrencyToVote`, as elections use).
 pub struct StakingWorkers;
 impl WorkerRegistry<AccountId> for StakingWorkers {
-	fn workers(max: u32) -> Vec<RegisteredWorker<AccountId>> {
-		PoaiStaking::registered_workers(max)
+	fn snapshot_workers(session: SessionIndex, max: u32) -> Vec<RegisteredWorker<AccountId>> {
+		use frame_support::traits::fungible::Inspect;
+		use sp_staking::currency_to_vote::{CurrencyToVote, U128CurrencyToVote};
+		let issuance = Balances::total_issuance();
+		PoaiStaking::snapshot_workers(session, max)
 			.into_iter()
-			.map(|(stash, key, class, validator)| RegisteredWorker { stash, key, class, validator })
+			.map(|(stash, key, class, validator, stake)| RegisteredWorker {
+				stash,
+				key,
+				class,
+				validator,
+				weight: U128CurrencyToVote::to_vote(stake, issuance),
+			})
 			.collect()
 	}
 }
