@@ -46,7 +46,7 @@ pub struct PoaiWorkerParams {
 
 	/// Makes this node a dishonest worker, for testnets and tests: `random` (made-up
 	/// outputs), `partial:F` (a fraction F of the samples made up), `wrong-model`,
-	/// `skip-reveal`, `late-commit`.
+	/// `skip-reveal`, `late-commit`, `framing-verifier` (honest work, made-up verifications).
 	#[arg(long, value_name = "MODE")]
 	pub poai_simulate_fault: Option<Fault>,
 }

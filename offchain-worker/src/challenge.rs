@@ -46,13 +46,17 @@ pub enum Fault {
 	SkipReveal,
 	/// Commits honestly but after the deadline (`late-commit`; the worker task acts on it).
 	LateCommit,
+	/// Works honestly, but as a verifier submits made-up outputs for every audited sample —
+	/// the same ones a `random` worker commits to (`framing-verifier`): it votes to fail honest
+	/// workers and to pass `random` cheaters, colluding with them.
+	FramingVerifier,
 }
 
 /// A fault string that is none of those [`Fault`] documents.
 #[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
 #[error(
 	"unknown fault `{0}`: expected `random`, `partial:F` with F a fraction in [0, 1] (e.g. \
-	 `partial:0.25`), `wrong-model`, `skip-reveal` or `late-commit`"
+	 `partial:0.25`), `wrong-model`, `skip-reveal`, `late-commit` or `framing-verifier`"
 )]
 pub struct ParseFaultError(pub String);
 
@@ -67,6 +71,7 @@ impl FromStr for Fault {
 			"wrong-model" => Fault::WrongModel,
 			"skip-reveal" => Fault::SkipReveal,
 			"late-commit" => Fault::LateCommit,
+			"framing-verifier" => Fault::FramingVerifier,
 			other => {
 				let fraction: f64 = other
 					.strip_prefix("partial:")
@@ -94,6 +99,7 @@ impl fmt::Display for Fault {
 			Fault::WrongModel => f.write_str("wrong-model"),
 			Fault::SkipReveal => f.write_str("skip-reveal"),
 			Fault::LateCommit => f.write_str("late-commit"),
+			Fault::FramingVerifier => f.write_str("framing-verifier"),
 		}
 	}
 }
@@ -105,7 +111,17 @@ impl Fault {
 		match self {
 			Fault::RandomOutputs | Fault::WrongModel => true,
 			Fault::Partial { per_mille } => *per_mille > 0,
-			Fault::SkipReveal | Fault::LateCommit => false,
+			Fault::SkipReveal | Fault::LateCommit | Fault::FramingVerifier => false,
+		}
+	}
+
+	/// The fault as it applies to this node's verifications: a `framing-verifier` makes its
+	/// outputs up as a `random` worker does; every other fault makes a verifier as dishonest as
+	/// it makes a worker.
+	pub fn as_verifier(self) -> Fault {
+		match self {
+			Fault::FramingVerifier => Fault::RandomOutputs,
+			other => other,
 		}
 	}
 
@@ -119,7 +135,7 @@ impl Fault {
 				let mut rng = SeedRng::new(BlakeTwo256::hash(&(FAULT_TAG, seed, index).encode()).0);
 				rng.below(1000) < *per_mille
 			}
-			Fault::SkipReveal | Fault::LateCommit => false,
+			Fault::SkipReveal | Fault::LateCommit | Fault::FramingVerifier => false,
 		}
 	}
 }
@@ -314,7 +330,8 @@ pub fn run_challenge(
 
 /// Re-runs samples `indices` of another worker's challenge: the quantised outputs a verifier
 /// submits, in the order of `indices`. A simulated `fault` makes the verifier as dishonest as it
-/// makes a worker (the same samples faked in the same way); `None` for honest verification.
+/// makes a worker (the same samples faked in the same way; see [`Fault::as_verifier`]); `None`
+/// for honest verification.
 pub fn verify_samples(
 	model: &LoadedModel,
 	spec: &ModelSpec,
@@ -323,6 +340,7 @@ pub fn verify_samples(
 	fault: Option<Fault>,
 ) -> Result<OpenedOutputs, EngineError> {
 	check_opened_count(indices)?;
+	let fault = fault.map(Fault::as_verifier);
 	warn_fault(model, fault, &format!("{} audited samples", indices.len()));
 	let (rows, _) = run_samples(model, spec, seed, indices, fault)?;
 	let outputs = rows.iter().map(|row| sample_output(row)).collect::<Result<Vec<_>, _>>()?;
@@ -373,6 +391,7 @@ mod tests {
 		assert_eq!("wrong-model".parse(), Ok(Fault::WrongModel));
 		assert_eq!("skip-reveal".parse(), Ok(Fault::SkipReveal));
 		assert_eq!("late-commit".parse(), Ok(Fault::LateCommit));
+		assert_eq!("framing-verifier".parse(), Ok(Fault::FramingVerifier));
 		for bad in [
 			"",
 			"partial",
@@ -394,6 +413,7 @@ mod tests {
 			Fault::WrongModel,
 			Fault::SkipReveal,
 			Fault::LateCommit,
+			Fault::FramingVerifier,
 		] {
 			assert_eq!(fault.to_string().parse(), Ok(fault), "{fault}");
 		}
@@ -406,6 +426,11 @@ mod tests {
 		assert!(Fault::Partial { per_mille: 1 }.fakes_outputs());
 		assert!(!Fault::Partial { per_mille: 0 }.fakes_outputs());
 		assert!(!Fault::SkipReveal.fakes_outputs() && !Fault::LateCommit.fakes_outputs());
+		// A framing verifier works honestly and fakes what it verifies, as a `random` worker.
+		assert!(!Fault::FramingVerifier.fakes_outputs());
+		assert!((0..100).all(|i| !Fault::FramingVerifier.fakes_sample(&seed, i)));
+		assert_eq!(Fault::FramingVerifier.as_verifier(), Fault::RandomOutputs);
+		assert_eq!(Fault::WrongModel.as_verifier(), Fault::WrongModel);
 		assert!((0..100).all(|i| Fault::RandomOutputs.fakes_sample(&seed, i)));
 		assert!((0..100).all(|i| !Fault::SkipReveal.fakes_sample(&seed, i)));
 		assert!((0..100).all(|i| !Fault::Partial { per_mille: 0 }.fakes_sample(&seed, i)));

@@ -502,9 +502,21 @@ fn simulated_faults_change_exactly_the_samples_they_fake() {
 		assert_eq!(output.to_vec(), wrong.outputs[index as usize], "#{index}");
 	}
 
-	for fault in [Fault::SkipReveal, Fault::LateCommit, Fault::Partial { per_mille: 0 }] {
+	for fault in [
+		Fault::SkipReveal,
+		Fault::LateCommit,
+		Fault::Partial { per_mille: 0 },
+		Fault::FramingVerifier,
+	] {
 		let same = run_challenge(&model, &spec, &seed, n, Some(fault)).unwrap();
 		assert_eq!((&same.outputs, same.root), (&honest.outputs, honest.root), "{fault}");
+	}
+	// A framing verifier works honestly but verifies with the outputs a `random` worker
+	// commits to: it votes with that cheater and against honest workers.
+	let framed =
+		verify_samples(&model, &spec, &seed, &audited, Some(Fault::FramingVerifier)).unwrap();
+	for (&index, output) in audited.iter().zip(&framed) {
+		assert_eq!(output.to_vec(), random.outputs[index as usize], "#{index}");
 	}
 }
 

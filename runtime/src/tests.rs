@@ -451,6 +451,9 @@ fn report_challenge_offence(stash: &AccountId, kind: pallet_poai_challenges::Off
 	let (fraction, outcome) = match kind {
 		OffenceKind::Fraud => (ProtocolParams::TESTNET.fraud_slash, RoundOutcome::Failed),
 		OffenceKind::RepeatedMisses => (ProtocolParams::TESTNET.miss_slash, RoundOutcome::Missed),
+		OffenceKind::FalseVerification => {
+			(ProtocolParams::TESTNET.verifier_slash, RoundOutcome::Failed)
+		}
 	};
 	PoaiReputation::record(stash, outcome);
 	let offence = ChallengeOffence {

@@ -30,11 +30,11 @@
 //!    outputs against their digests ([`Pallet::open_verification`]).
 //! 6. **Verdict** (in chunks). Per opened sample, the worker's output is compared with each
 //!    verifier's in exact integer arithmetic under the model's tolerance; a strict majority of
-//!    the drawn committee decides. Pass → reputation and PoAI points for the worker and the
-//!    verifiers that agreed, a failure on the reputation of those that did not; no reveal or a
-//!    bad proof → a fault, reported as an offence (slash); a tie → inconclusive, and the
-//!    worker's next round is audited by a larger committee.
-//! 7. **Escalation** (only after a failing majority). The audit goes to a larger committee
+//!    the drawn committee decides. A pass that every opened output agrees with → reputation and
+//!    PoAI points for the worker and its verifiers; no reveal or a bad proof → a fault,
+//!    reported as an offence (slash); no majority → inconclusive, and the worker's next round
+//!    is audited by a larger committee.
+//! 7. **Escalation** (after a failing majority, or a pass with a dissent). The audit goes to a larger committee
 //!    drawn by stake from fresh randomness, which commits and opens in windows of its own; its
 //!    verdict alone slashes the worker, and the verifiers of either committee on the losing
 //!    side of a decided escalation are slashed too (module `verdict`).
@@ -445,8 +445,9 @@ pub mod pallet {
 			/// The worker's stash.
 			worker: T::AccountId,
 		},
-		/// The committee of an audit found the worker's outputs outside tolerance: the audit
-		/// goes to a larger, independently drawn committee, whose verdict alone slashes.
+		/// The committee of an audit found the worker's outputs outside tolerance, or was not
+		/// unanimous: the audit goes to a larger, independently drawn committee, whose verdict
+		/// alone slashes.
 		Escalated {
 			/// The round.
 			round: RoundIndex,
@@ -487,15 +488,6 @@ pub mod pallet {
 			worker: T::AccountId,
 			/// Reward points credited.
 			points: u32,
-		},
-		/// A verifier stood against the majority of its committee.
-		VerifierPenalised {
-			/// The round.
-			round: RoundIndex,
-			/// The verifier's stash.
-			verifier: T::AccountId,
-			/// The audited worker's stash.
-			worker: T::AccountId,
 		},
 		/// A drawn verifier did not commit, or committed and did not open.
 		VerifierMissed {

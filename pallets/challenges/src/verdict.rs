@@ -3,11 +3,15 @@
 //!
 //! | first committee | escalation committee | worker | verifiers against the final verdict | for it |
 //! | --- | --- | --- | --- | --- |
-//! | pass | — | passed | reputation failure | points |
+//! | pass, every opened output agrees | — | passed | — | points |
 //! | inconclusive | — | re-audited next round | — | — |
-//! | fail | pass | passed | slashed (`FalseVerification`) | points |
-//! | fail | fail | faulted, slashed (`Fraud`) | slashed (`FalseVerification`) | points |
-//! | fail | inconclusive | re-audited next round | — | — |
+//! | fail, or pass with a dissent | pass | passed | slashed (`FalseVerification`) | points |
+//! | fail, or pass with a dissent | fail | faulted, slashed (`Fraud`) | slashed (`FalseVerification`) | points |
+//! | fail, or pass with a dissent | inconclusive | re-audited next round | — | — |
+//!
+//! A dissent escalates a pass too: otherwise a coalition holding a majority of the first
+//! committee would cover its own fake work against an honest minority, and a lone dissenting
+//! verifier could not be told from an honest one without a second opinion.
 //!
 //! A missing or bad reveal is a fault without a committee: the worker alone can open what it
 //! committed to. A verifier that did not commit, or did not open, is recorded as missing.
@@ -178,8 +182,8 @@ impl<T: Config> Pallet<T> {
 		opened
 	}
 
-	/// The first committee's verdict on the audit of `slot`: final unless it fails, in which
-	/// case the audit is escalated.
+	/// The first committee's verdict on the audit of `slot`: final when it passes with every
+	/// opened output agreeing, or is undecided; a failing or disputed verdict is escalated.
 	fn judge_first(
 		view: &RoundView<T>,
 		slot: Slot,
@@ -203,21 +207,11 @@ impl<T: Config> Pallet<T> {
 		};
 		let tally = tally(&revealed, &opened, committee.len(), spec);
 		match tally.verdict {
-			Verdict::Pass => {
-				for &verifier in tally.losers(Verdict::Pass) {
-					if let Some(verifier) = view.stash(verifier) {
-						T::Reputation::record(&verifier, RoundOutcome::Failed);
-						Self::deposit_event(Event::VerifierPenalised {
-							round: view.round,
-							verifier,
-							worker: stash.clone(),
-						});
-					}
-				}
-				Self::reward_verifiers(view, &stash, spec, audit, tally.winners(Verdict::Pass));
+			Verdict::Pass if tally.against_worker.is_empty() => {
+				Self::reward_verifiers(view, &stash, spec, audit, &tally.for_worker);
 				Self::credit_pass(view.round, view.info, &stash, Some(spec), n, true);
 			}
-			Verdict::Fail => Self::escalate(view, slot, &stash, audit),
+			Verdict::Pass | Verdict::Fail => Self::escalate(view, slot, &stash, audit),
 			Verdict::Inconclusive => Self::inconclusive(view, &stash, audit),
 		}
 		weight

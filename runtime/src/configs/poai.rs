@@ -129,7 +129,6 @@ impl Get<SessionIndex> for CurrentSession {
 pub struct StakingWorkers;
 impl WorkerRegistry<AccountId> for StakingWorkers {
 	fn snapshot_workers(session: SessionIndex, max: u32) -> Vec<RegisteredWorker<AccountId>> {
-		use frame_support::traits::fungible::Inspect;
 		use sp_staking::currency_to_vote::{CurrencyToVote, U128CurrencyToVote};
 		let issuance = Balances::total_issuance();
 		PoaiStaking::snapshot_workers(session, max)
