@@ -443,6 +443,8 @@ fn a_round_is_issued_per_session_with_seeded_challenges() {
 		assert_eq!(info.phase, Phase::Commit { until: 1 + 8 });
 		assert_eq!(RoundWorkers::<Test>::get(0).len(), 4);
 		assert!(RoundWorkers::<Test>::get(0).windows(2).all(|w| w[0].key < w[1].key));
+		// The registry fixed the workers' stake for the round's session (attack 6).
+		assert_eq!(snapshots(), vec![0]);
 		let alice = Challenges::duties(&key("Alice")).challenges;
 		assert_eq!(alice.len(), 1);
 		assert_eq!((alice[0].model, alice[0].n, alice[0].deadline), (0, 32, 1 + 6));
@@ -458,6 +460,7 @@ fn a_round_is_issued_per_session_with_seeded_challenges() {
 		set_session(1);
 		run_to_block(6);
 		assert_eq!(ActiveRounds::<Test>::get().into_inner(), vec![0, 1]);
+		assert_eq!(snapshots(), vec![0, 1]);
 		assert_ne!(Rounds::<Test>::get(1).unwrap().randomness, info.randomness);
 		assert!(events().contains(&Event::RoundIssued {
 			round: 1,
@@ -1464,12 +1467,16 @@ fn draws_verdicts_and_pruning_run_in_bounded_chunks() {
 		issue(0);
 		commit_all(0, &nodes);
 		let Some(Phase::Commit { until }) = round_phase(0) else { panic!() };
-		run_to_block(until + 1);
+		// The draw waits for the randomness window after the commit window.
+		let draw = until + u64::from(ProtocolParams::TESTNET.randomness_window) + 1;
+		run_to_block(draw - 1);
+		assert_eq!(round_phase(0), Some(Phase::Commit { until }));
+		run_to_block(draw);
 		// 10 workers at 4 draws per block: 4, 8, then done.
 		assert_eq!(round_phase(0), Some(Phase::Drawing { next: 4 }));
-		run_to_block(until + 2);
+		run_to_block(draw + 1);
 		assert_eq!(round_phase(0), Some(Phase::Drawing { next: 8 }));
-		run_to_block(until + 3);
+		run_to_block(draw + 2);
 		let Some(Phase::Open { verify_until, reveal_until }) = round_phase(0) else { panic!() };
 		verify_all(0, &nodes);
 		run_to_block(verify_until + 1);

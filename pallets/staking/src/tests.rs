@@ -1247,8 +1247,9 @@ fn a_worker_cannot_escape_a_slash_by_chilling_or_unbonding_after_the_snapshot() 
 		let stake_of = |who| workers.iter().find(|w| w.0 == who).map(|w| (w.3, w.4));
 		assert_eq!(stake_of(1), Some((false, 600)));
 		assert_eq!(stake_of(10), Some((true, Exposures::<Test>::get(session, 10).unwrap().total)));
-		// Audited, 1 chills and 2 unbonds everything before the verdict.
+		// Audited, 1 chills, and 2 chills and unbonds everything, before the verdict.
 		assert_ok!(Staking::chill(signed(1)));
+		assert_ok!(Staking::chill(signed(2)));
 		assert_ok!(Staking::unbond(signed(2), 600));
 		assert_eq!(active(2), 0);
 		offence(1, 20, session);
