@@ -14,14 +14,6 @@
 // live must come with its Slashed and Chilled events in the same block; the listed honest
 // workers are never faulted meanwhile.
 //
-// Mode `framer` (args "framer,<suri>,<timeoutSecs>[,<honest suris joined by +>]"): the worker
-// <suri>//stash verifies dishonestly (--poai-simulate-fault=framing-verifier: it fails honest
-// workers and vouches for a `random` cheater). Its dissents escalate the audits it sits on; it
-// loses the escalated verdicts (reputation failures, a slash that chills it). Waits until it has
-// failures on its reputation record and is out of session.validators; meanwhile no listed
-// honest worker is faulted or slashed as a verifier, and at the end none has a slash on record
-// (poaiStaking.slashedFractions).
-//
 // zombienet:  alice: js-script ./tests/poai-rounds.js with "honest,//Alice,2,300,//Bob+//Charlie" within 320 seconds
 // standalone: node tests/poai-rounds.js ws://127.0.0.1:9944 honest //Alice 2 300
 
@@ -159,61 +151,6 @@ async function cheater(api, keyring, args) {
   );
 }
 
-function honestList(keyring, arg) {
-  return String(arg || '')
-    .split('+')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .map((s) => stashOf(keyring, s));
-}
-
-async function framer(api, keyring, args) {
-  const suri = String(args[1] || '//Eve').trim();
-  const timeoutS = numArg(args, 2, 600, 'timeoutSecs');
-  const honestStashes = honestList(keyring, args[3]);
-  const stash = stashOf(keyring, suri);
-  let lostVotes = 0;
-  let last = 'nothing read yet';
-  return waitForSubscription(
-    (callback) => api.rpc.chain.subscribeNewHeads(callback),
-    async (header) => {
-      const at = `#${header.number}`;
-      for (const event of await poaiEvents(api, header.hash)) {
-        const faulted = faultedWorker(event);
-        if (faulted && honestStashes.includes(faulted)) {
-          throw new Error(`${at}: honest worker ${faulted} was faulted`);
-        }
-        const verifier = event.name === 'poaiChallenges.VerifierSlashed' ? String(event.data[1]) : null;
-        if (verifier && honestStashes.includes(verifier)) {
-          throw new Error(`${at}: honest verifier ${verifier} was slashed: ${JSON.stringify(event.data)}`);
-        }
-        if (verifier === stash) {
-          lostVotes += 1;
-          log(`${at}: ${suri} lost an escalated verdict (audit of ${event.data[2]})`);
-        }
-        if (event.name === 'poaiChallenges.Escalated') {
-          log(`${at}: audit of ${event.data[1]} escalated to ${JSON.stringify(event.data[2])}`);
-        }
-      }
-      const reputation = await reputationOf(api, stash);
-      const validators = (await api.query.session.validators()).map((v) => v.toString());
-      const validating = validators.includes(stash);
-      const slashes = await slashedSessionsOf(api, stash);
-      last = `reputation ${JSON.stringify(reputation)}, lost votes seen ${lostVotes}, slashed in ${JSON.stringify(slashes)}, validating ${validating}`;
-      if (reputation.failures === 0 || validating) return undefined;
-      for (const honest of honestStashes) {
-        const honestSlashes = await slashedSessionsOf(api, honest);
-        if (honestSlashes.length > 0) {
-          throw new Error(`${at}: honest validator ${honest} was slashed: ${JSON.stringify(honestSlashes)}`);
-        }
-      }
-      log(`${at}: ${suri} is out of the validator set (${validators.length} left); ${last}`);
-      return 0;
-    },
-    { timeoutS, what: () => `${suri} was not dropped: ${last}` },
-  );
-}
-
 async function run(nodeName, networkInfo, args) {
   await cryptoWaitReady();
   const keyring = new Keyring({ type: 'sr25519' });
@@ -222,8 +159,7 @@ async function run(nodeName, networkInfo, args) {
     const mode = String((args && args[0]) || '').trim();
     if (mode === 'honest') return await honest(api, keyring, args);
     if (mode === 'cheater') return await cheater(api, keyring, args);
-    if (mode === 'framer') return await framer(api, keyring, args);
-    throw new Error(`unknown mode '${mode}' (honest | cheater | framer)`);
+    throw new Error(`unknown mode '${mode}' (honest | cheater)`);
   } finally {
     await api.disconnect();
   }
@@ -232,5 +168,5 @@ async function run(nodeName, networkInfo, args) {
 module.exports = { run };
 
 if (require.main === module) {
-  runStandalone(module.exports, 'node tests/poai-rounds.js <ws-uri> honest|cheater|framer <suri> ...');
+  runStandalone(module.exports, 'node tests/poai-rounds.js <ws-uri> honest|cheater <suri> ...');
 }

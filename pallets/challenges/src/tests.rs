@@ -811,6 +811,38 @@ fn a_worker_that_never_reveals_is_faulted() {
 	});
 }
 
+/// Issue #11, attack 5: a reveal window of three blocks (two in practice) let a coalition that
+/// authored two blocks in a row keep an audited worker's reveal out and have it faulted. With
+/// the testnets' ten-block windows, a reveal (and a verifier's opening) kept out of all but the
+/// last block of its window still lands and the worker passes.
+#[test]
+fn a_reveal_censored_for_all_but_the_last_block_of_its_window_still_counts() {
+	new_test_ext().execute_with(|| {
+		set_params(audited_everything());
+		assert!(ProtocolParams::TESTNET.reveal_window >= 10);
+		assert!(ProtocolParams::TESTNET.verify_window >= 10);
+		let nodes = four_honest();
+		register(&nodes);
+		issue(0);
+		commit_all(0, &nodes);
+		let verify_until = run_to_verify_window(0);
+		// The verifiers' commitments are censored until the last block of their window…
+		run_to_block(verify_until);
+		verify_all(0, &nodes);
+		// …and the openings and reveals until the last block of theirs.
+		let Some(Phase::Open { reveal_until, .. }) = round_phase(0) else { panic!() };
+		assert_eq!(reveal_until - verify_until, u64::from(ProtocolParams::TESTNET.reveal_window));
+		run_to_block(reveal_until);
+		open_all(0, &nodes);
+		reveal_all(0, &nodes);
+		run_until(|| round_phase(0).is_none());
+		assert!(faults().is_empty(), "{:?}", faults());
+		for node in &nodes {
+			assert_eq!(outcomes_of(node.stash), vec![RoundOutcome::Passed], "{}", node.name);
+		}
+	});
+}
+
 #[test]
 fn missed_rounds_are_recorded_and_a_run_of_them_is_reported() {
 	new_test_ext().execute_with(|| {
@@ -901,6 +933,40 @@ fn a_verifier_cannot_copy_the_reveal_and_a_worker_cannot_reveal_before_the_verif
 	});
 }
 
+/// Nine validators, Bob and Charlie (stashes 2 and 3) with a thousand times the stake of each
+/// other one, so that they sit on nearly every first committee, verifying as `colluders`; every
+/// round audited by three, escalations by seven.
+fn nine_with_two_heavy_colluders(colluders: Verifying) -> Vec<Node> {
+	set_params(ProtocolParams { verifiers: 3, escalation_verifiers: 7, ..audited_everything() });
+	const NAMES: [&str; 9] =
+		["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie", "One", "Two", "Three"];
+	let mut nodes: Vec<Node> =
+		NAMES.iter().enumerate().map(|(i, &name)| node(i as AccountId + 1, name)).collect();
+	nodes[1].verifying = colluders;
+	nodes[2].verifying = colluders;
+	let stake = |stash: AccountId| if stash == 2 || stash == 3 { 1_000_000 } else { 1_000 };
+	let weighted: Vec<_> =
+		nodes.iter().map(|n| (n.stash, n.name, n.class, n.validator, stake(n.stash))).collect();
+	set_weighted_workers(&weighted);
+	nodes
+}
+
+/// Plays round 0 of [`nine_with_two_heavy_colluders`], checking that the colluders hold two
+/// seats of Alice's first committee. Returns the stash of its third, honest verifier.
+fn play_round_zero_with_alice_captured(nodes: &[Node]) -> AccountId {
+	issue(0);
+	commit_all(0, nodes);
+	let verify_until = run_to_verify_window(0);
+	let workers = RoundWorkers::<Test>::get(0);
+	let slot = |name: &str| Challenges::slot_of(&workers, &key(name)).unwrap();
+	let first = Audits::<Test>::get(0, slot("Alice")).unwrap().verifiers.into_inner();
+	let colluders = [slot("Bob"), slot("Charlie")];
+	assert!(colluders.iter().all(|c| first.contains(c)), "the colluders hold the committee");
+	let honest = first.iter().find(|v| !colluders.contains(v)).map(|&v| workers[v as usize].stash);
+	finish_round(0, nodes, verify_until);
+	honest.expect("a committee of three holds one more verifier")
+}
+
 /// Two colluders with most of the stake hold a lazy worker's first committee and vote to pass
 /// it. The honest third verifier's dissent escalates the audit: the committee of seven fails
 /// the worker, and both colluders are slashed for vouching for it. (Before, two of three
@@ -908,35 +974,10 @@ fn a_verifier_cannot_copy_the_reveal_and_a_worker_cannot_reveal_before_the_verif
 #[test]
 fn colluders_who_capture_the_first_committee_cannot_cover_a_lazy_worker() {
 	new_test_ext().execute_with(|| {
-		set_params(ProtocolParams {
-			verifiers: 3,
-			escalation_verifiers: 7,
-			..audited_everything()
-		});
-		const NAMES: [&str; 9] =
-			["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie", "One", "Two", "Three"];
-		let mut nodes: Vec<Node> =
-			NAMES.iter().enumerate().map(|(i, &name)| node(i as AccountId + 1, name)).collect();
+		let mut nodes = nine_with_two_heavy_colluders(Verifying::Collude);
 		nodes[0].work = Work::Lazy;
 		nodes[0].verifying = Verifying::Never;
-		nodes[1].verifying = Verifying::Collude;
-		nodes[2].verifying = Verifying::Collude;
-		let stake = |stash: AccountId| if stash == 2 || stash == 3 { 1_000_000 } else { 1_000 };
-		let weighted: Vec<_> =
-			nodes.iter().map(|n| (n.stash, n.name, n.class, n.validator, stake(n.stash))).collect();
-		set_weighted_workers(&weighted);
-		issue(0);
-		commit_all(0, &nodes);
-		let verify_until = run_to_verify_window(0);
-		let workers = RoundWorkers::<Test>::get(0);
-		let alice = Challenges::slot_of(&workers, &key("Alice")).unwrap();
-		let first = Audits::<Test>::get(0, alice).unwrap().verifiers;
-		let colluders: Vec<u32> = ["Bob", "Charlie"]
-			.iter()
-			.map(|n| Challenges::slot_of(&workers, &key(n)).unwrap())
-			.collect();
-		assert!(colluders.iter().all(|c| first.contains(c)), "the colluders hold the committee");
-		finish_round(0, &nodes, verify_until);
+		let honest = play_round_zero_with_alice_captured(&nodes);
 		assert_eq!(faults(), vec![(1, Fault::OutsideTolerance)]);
 		let mut reported: Vec<_> = offences().iter().map(|o| (o.offender, o.kind)).collect();
 		reported.sort();
@@ -948,9 +989,7 @@ fn colluders_who_capture_the_first_committee_cannot_cover_a_lazy_worker() {
 				(3, OffenceKind::FalseVerification)
 			]
 		);
-		let honest =
-			first.iter().find(|v| !colluders.contains(v)).map(|&v| workers[v as usize].stash);
-		assert!(!penalised().contains(&honest.unwrap()));
+		assert!(!penalised().contains(&honest));
 	});
 }
 
@@ -962,33 +1001,8 @@ fn colluders_who_capture_the_first_committee_cannot_cover_a_lazy_worker() {
 #[test]
 fn framers_who_capture_the_first_committee_lose_the_escalation_and_are_slashed() {
 	new_test_ext().execute_with(|| {
-		set_params(ProtocolParams {
-			verifiers: 3,
-			escalation_verifiers: 7,
-			..audited_everything()
-		});
-		const NAMES: [&str; 9] =
-			["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie", "One", "Two", "Three"];
-		let mut nodes: Vec<Node> =
-			NAMES.iter().enumerate().map(|(i, &name)| node(i as AccountId + 1, name)).collect();
-		nodes[1].verifying = Verifying::Frame;
-		nodes[2].verifying = Verifying::Frame;
-		let stake = |stash: AccountId| if stash == 2 || stash == 3 { 1_000_000 } else { 1_000 };
-		let weighted: Vec<_> =
-			nodes.iter().map(|n| (n.stash, n.name, n.class, n.validator, stake(n.stash))).collect();
-		set_weighted_workers(&weighted);
-		issue(0);
-		commit_all(0, &nodes);
-		let verify_until = run_to_verify_window(0);
-		let workers = RoundWorkers::<Test>::get(0);
-		let alice = Challenges::slot_of(&workers, &key("Alice")).unwrap();
-		let framers: Vec<u32> = ["Bob", "Charlie"]
-			.iter()
-			.map(|n| Challenges::slot_of(&workers, &key(n)).unwrap())
-			.collect();
-		let first = Audits::<Test>::get(0, alice).unwrap().verifiers;
-		assert!(framers.iter().all(|f| first.contains(f)), "the framers hold Alice's committee");
-		finish_round(0, &nodes, verify_until);
+		let nodes = nine_with_two_heavy_colluders(Verifying::Frame);
+		let honest = play_round_zero_with_alice_captured(&nodes);
 		// Every honest worker's first verdict failed, was escalated, and passed.
 		assert!(events().iter().any(|e| matches!(e, Event::Escalated { worker: 1, .. })));
 		assert!(faults().is_empty(), "an honest worker was faulted: {:?}", faults());
@@ -1004,9 +1018,6 @@ fn framers_who_capture_the_first_committee_lose_the_escalation_and_are_slashed()
 		);
 		assert!(events().contains(&Event::VerifierSlashed { round: 0, verifier: 2, worker: 1 }));
 		// The honest verifier of Alice's first committee is paid, not penalised.
-		let honest =
-			first.iter().find(|v| !framers.contains(v)).map(|&v| workers[v as usize].stash);
-		let honest = honest.expect("a committee of three holds one more verifier");
 		assert!(events().iter().any(|e| matches!(
 			e,
 			Event::VerifierRewarded { verifier, worker: 1, .. } if *verifier == honest
