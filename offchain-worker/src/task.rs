@@ -4,8 +4,10 @@
 //!
 //! Restart-safe by construction: what a key owes is read from the chain at every best block
 //! (`PoaiChallengesApi::duties`), which lists only steps not yet included. A step handed to the
-//! pool is not handed again while the same process runs; after a restart it may be handed once
-//! more, and the pool or the runtime refuses the duplicate (once per round and step). A reveal
+//! pool is handed again while it is still owed [`RESUBMIT_AFTER`] blocks later (a pool that
+//! dropped it, full or restarted, gets it back while its window is open); the pool refuses the
+//! copy of one it still holds (one per round, step and key). After a restart a step may be
+//! handed once more, and the pool or the runtime refuses the duplicate. A reveal
 //! whose commitment was made before a restart recomputes the challenge (deterministic on the
 //! same device) and says so in the log.
 
@@ -26,11 +28,7 @@ use sp_api::{ApiExt, ProvideRuntimeApi};
 use sp_blockchain::HeaderBackend;
 use sp_keystore::{KeystoreExt, KeystorePtr};
 use sp_runtime::traits::{Block as BlockT, NumberFor, One};
-use std::{
-	collections::{HashMap, HashSet},
-	sync::Arc,
-	time::Instant,
-};
+use std::{collections::HashMap, sync::Arc, time::Instant};
 use substrate_prometheus_endpoint::{
 	register, Counter, Gauge, Histogram, HistogramOpts, PrometheusError, Registry, F64, U64,
 };
@@ -39,6 +37,9 @@ const LOG_TARGET: &str = "poai-worker";
 
 /// Rounds kept in memory after their last duty (commitment outputs for reveals, handed steps).
 const ROUNDS_KEPT: RoundIndex = 4;
+
+/// Blocks after which a step handed to the pool and still owed is handed again.
+const RESUBMIT_AFTER: u32 = 2;
 
 /// The worker's Prometheus metrics.
 #[derive(Clone)]
@@ -142,12 +143,13 @@ enum Job<N> {
 /// The worker task's state.
 struct Worker<C, Block: BlockT> {
 	params: WorkerParams<C, Block>,
-	specs: HashMap<ModelId, ModelSpec>,
 	outputs: HashMap<(RoundIndex, WorkerId), Arc<ChallengeOutput>>,
 	/// The outputs this node's keys committed to as verifiers, until they are opened: (round,
 	/// own key, audited worker, committee).
 	verified: HashMap<(RoundIndex, WorkerId, WorkerId, Panel), OpenedOutputs>,
-	handed: HashSet<StepId>,
+	/// Steps handed to the pool, with the best block they were last handed at; `None` for
+	/// steps given up (deadline passed, a simulated fault).
+	handed: HashMap<StepId, Option<NumberFor<Block>>>,
 	/// Commitments computed but held back by the `late-commit` fault until their deadline has
 	/// passed.
 	late: HashMap<(RoundIndex, WorkerId), (NumberFor<Block>, Submission)>,
@@ -171,10 +173,9 @@ where
 	let mut notifications = params.client.import_notification_stream();
 	let mut worker = Worker {
 		params,
-		specs: HashMap::new(),
 		outputs: HashMap::new(),
 		verified: HashMap::new(),
-		handed: HashSet::new(),
+		handed: HashMap::new(),
 		late: HashMap::new(),
 	};
 	while let Some(notification) = notifications.next().await {
@@ -201,6 +202,30 @@ where
 	fn best(&self) -> (Block::Hash, NumberFor<Block>) {
 		let info = self.params.client.info();
 		(info.best_hash, info.best_number)
+	}
+
+	/// Whether `step` was handed to the pool lately (or given up), so that it is not handed
+	/// now; a step still owed `RESUBMIT_AFTER` blocks after it was handed goes out again.
+	fn handed_lately(&self, step: &StepId) -> bool {
+		match self.handed.get(step) {
+			None => false,
+			Some(None) => true,
+			Some(Some(at)) => self.best().1 < *at + RESUBMIT_AFTER.into(),
+		}
+	}
+
+	/// Whether `step` was handed before (this is a re-submission).
+	fn handed_before(&self, step: &StepId) -> bool {
+		matches!(self.handed.get(step), Some(Some(_)))
+	}
+
+	fn mark_handed(&mut self, step: StepId) {
+		let best = self.best().1;
+		self.handed.insert(step, Some(best));
+	}
+
+	fn give_up(&mut self, step: StepId) {
+		self.handed.insert(step, None);
 	}
 
 	fn observe_faults(&self, hash: Block::Hash) {
@@ -245,36 +270,20 @@ where
 			let oldest_kept = newest.saturating_sub(ROUNDS_KEPT);
 			self.outputs.retain(|(round, _), _| *round >= oldest_kept);
 			self.verified.retain(|(round, ..), _| *round >= oldest_kept);
-			self.handed.retain(|(round, ..)| *round >= oldest_kept);
+			self.handed.retain(|(round, ..), _| *round >= oldest_kept);
 		}
 		for job in jobs {
-			if let Err(error) = self.do_job(job, hash).await {
+			if let Err(error) = self.do_job(job).await {
 				log::warn!(target: LOG_TARGET, "{error}");
 			}
 		}
 	}
 
-	/// The spec of `model`, read from the chain once.
-	fn spec(&mut self, at: Block::Hash, model: ModelId) -> Result<ModelSpec, String> {
-		if let Some(spec) = self.specs.get(&model) {
-			return Ok(spec.clone());
-		}
-		let spec = self
-			.params
-			.client
-			.runtime_api()
-			.model(at, model)
-			.map_err(|e| format!("reading model {model} from the runtime: {e}"))?
-			.ok_or_else(|| format!("model {model} is not registered"))?;
-		self.specs.insert(model, spec.clone());
-		Ok(spec)
-	}
-
-	async fn do_job(&mut self, job: Job<NumberFor<Block>>, at: Block::Hash) -> Result<(), String> {
+	async fn do_job(&mut self, job: Job<NumberFor<Block>>) -> Result<(), String> {
 		match job {
-			Job::Challenge(key, duty) => self.challenge(key, duty, at).await,
-			Job::Verify(key, duty) => self.verify(key, duty, at).await,
-			Job::Reveal(key, duty) => self.reveal(key, duty, at).await,
+			Job::Challenge(key, duty) => self.challenge(key, duty).await,
+			Job::Verify(key, duty) => self.verify(key, duty).await,
+			Job::Reveal(key, duty) => self.reveal(key, duty).await,
 		}
 	}
 
@@ -282,14 +291,13 @@ where
 		&mut self,
 		key: WorkerId,
 		duty: ChallengeDuty<NumberFor<Block>>,
-		at: Block::Hash,
 	) -> Result<(), String> {
 		let step = (duty.round, 0, key.clone(), None);
-		if self.handed.contains(&step) || self.late.contains_key(&(duty.round, key.clone())) {
+		if self.handed_lately(&step) || self.late.contains_key(&(duty.round, key.clone())) {
 			return Ok(());
 		}
 		if self.best().1 > duty.deadline {
-			self.handed.insert(step);
+			self.give_up(step);
 			if let Some(metrics) = &self.params.metrics {
 				metrics.missed.inc();
 			}
@@ -298,8 +306,10 @@ where
 				duty.round
 			));
 		}
-		let spec = self.spec(at, duty.model)?;
-		let output = self.compute(duty.model, &spec, duty.seed, duty.n).await?;
+		let output = match self.outputs.get(&(duty.round, key.clone())) {
+			Some(output) => output.clone(),
+			None => self.compute(duty.model, &duty.spec, duty.seed, duty.n).await?,
+		};
 		let submission = Submission::Commit {
 			round: duty.round,
 			root: output.root,
@@ -312,8 +322,9 @@ where
 			self.late.insert((duty.round, key), (duty.deadline, submission));
 			return Ok(());
 		}
-		self.handed.insert(step);
-		self.submit(key, submission, "commitment", duty.round)?;
+		let retry = self.handed_before(&step);
+		self.mark_handed(step);
+		self.submit(key, submission, "commitment", duty.round, retry)?;
 		if let Some(metrics) = &self.params.metrics {
 			metrics.committed.inc();
 		}
@@ -329,8 +340,8 @@ where
 			.collect();
 		for (round, key) in due {
 			if let Some((_, submission)) = self.late.remove(&(round, key.clone())) {
-				self.handed.insert((round, 0, key.clone(), None));
-				if let Err(error) = self.submit(key, submission, "late commitment", round) {
+				self.mark_handed((round, 0, key.clone(), None));
+				if let Err(error) = self.submit(key, submission, "late commitment", round, false) {
 					log::warn!(target: LOG_TARGET, "{error}");
 				}
 			}
@@ -343,7 +354,6 @@ where
 		&mut self,
 		key: WorkerId,
 		duty: VerifyDuty<NumberFor<Block>>,
-		at: Block::Hash,
 	) -> Result<(), String> {
 		let (commit_step, open_step) = match duty.panel {
 			Panel::First => (1, 3),
@@ -363,14 +373,14 @@ where
 			}
 			(step(commit_step), "verification commitment")
 		};
-		if self.handed.contains(&step) {
+		if self.handed_lately(&step) {
 			return Ok(());
 		}
 		let cached = (duty.round, key.clone(), duty.worker.clone(), duty.panel);
 		let outputs = match self.verified.get(&cached) {
 			Some(outputs) => outputs.clone(),
 			None => {
-				let spec = self.spec(at, duty.model)?;
+				let spec = duty.spec.clone();
 				let model =
 					self.params.engine.model(duty.model, &spec).map_err(|e| e.to_string())?;
 				let (seed, indices, fault) = (duty.seed, duty.indices.to_vec(), self.params.fault);
@@ -395,8 +405,9 @@ where
 			let digest = verification_digest(&outputs, &key, duty.round, &duty.worker, &salt);
 			Submission::CommitVerification { round: duty.round, worker: duty.worker, digest }
 		};
-		self.handed.insert(step);
-		self.submit(key, submission, what, duty.round)?;
+		let retry = self.handed_before(&step);
+		self.mark_handed(step);
+		self.submit(key, submission, what, duty.round, retry)?;
 		if duty.committed {
 			if let Some(metrics) = &self.params.metrics {
 				metrics.audits.inc();
@@ -437,17 +448,16 @@ where
 		&mut self,
 		key: WorkerId,
 		duty: RevealDuty<NumberFor<Block>>,
-		at: Block::Hash,
 	) -> Result<(), String> {
 		let step = (duty.round, 2, key.clone(), None);
 		// The pool checks a transaction as if in the block after the best one: the reveal goes
 		// out at the best block before the window opens, to be in its first block.
 		let next = self.best().1 + One::one();
-		if self.handed.contains(&step) || next < duty.opens || next > duty.deadline {
+		if self.handed_lately(&step) || next < duty.opens || next > duty.deadline {
 			return Ok(());
 		}
 		if self.params.fault == Some(Fault::SkipReveal) {
-			self.handed.insert(step);
+			self.give_up(step);
 			log::info!(target: LOG_TARGET, "round {}: not revealing (simulated fault)", duty.round);
 			return Ok(());
 		}
@@ -455,19 +465,20 @@ where
 			Some(output) => output.clone(),
 			None => {
 				log::warn!(target: LOG_TARGET, "round {}: no outputs in memory (restarted?): recomputing the challenge to reveal", duty.round);
-				let spec = self.spec(at, duty.model)?;
-				self.compute(duty.model, &spec, duty.seed, duty.n).await?
+				self.compute(duty.model, &duty.spec, duty.seed, duty.n).await?
 			}
 		};
 		let (outputs, proofs) = output
 			.open(&duty.indices)
 			.map_err(|e| format!("round {}: opening samples: {e}", duty.round))?;
-		self.handed.insert(step);
+		let retry = self.handed_before(&step);
+		self.mark_handed(step);
 		self.submit(
 			key,
 			Submission::Reveal { round: duty.round, outputs, proofs },
 			"reveal",
 			duty.round,
+			retry,
 		)?;
 		if let Some(metrics) = &self.params.metrics {
 			metrics.reveals.inc();
@@ -502,12 +513,15 @@ where
 	}
 
 	/// Hands `submission` to the runtime at the best block, with the keystore and the pool.
+	/// A `retry` of a step handed before that the pool refuses is most likely still in the
+	/// pool (not included yet): logged quietly, not counted as rejected.
 	fn submit(
 		&self,
 		key: WorkerId,
 		submission: Submission,
 		what: &str,
 		round: RoundIndex,
+		retry: bool,
 	) -> Result<(), String> {
 		let (at, _) = self.best();
 		let mut api = self.params.client.runtime_api();
@@ -518,8 +532,16 @@ where
 			.map_err(|e| e.to_string())
 			.and_then(|r| r.map_err(|e| format!("{e:?}")));
 		match result {
+			Ok(()) if retry => {
+				log::info!(target: LOG_TARGET, "round {round}: {what} submitted again (still owed; the pool had dropped it)");
+				Ok(())
+			}
 			Ok(()) => {
 				log::info!(target: LOG_TARGET, "round {round}: {what} submitted");
+				Ok(())
+			}
+			Err(error) if retry => {
+				log::debug!(target: LOG_TARGET, "round {round}: {what} still in the pool ({error})");
 				Ok(())
 			}
 			Err(error) => {

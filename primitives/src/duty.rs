@@ -8,7 +8,7 @@ use crate::{
 	audit::AuditIndices,
 	commitment::MerkleProof,
 	ids::{HardwareClass, ModelId, RoundIndex, Seed},
-	model::{OpenedOutputs, MAX_OPENED_SAMPLES},
+	model::{ModelSpec, OpenedOutputs, MAX_OPENED_SAMPLES},
 	WorkerId,
 };
 use alloc::vec::Vec;
@@ -27,6 +27,8 @@ pub struct ChallengeDuty<BlockNumber> {
 	pub round: RoundIndex,
 	/// The model to run.
 	pub model: ModelId,
+	/// The model as the round snapshotted it: what to run, whatever the registry says now.
+	pub spec: ModelSpec,
 	/// The challenge seed; sample `i` is generated from it by [`crate::generate_sample`].
 	pub seed: Seed,
 	/// Number of samples.
@@ -76,6 +78,8 @@ pub struct VerifyDuty<BlockNumber> {
 	pub panel: Panel,
 	/// The model of its challenge.
 	pub model: ModelId,
+	/// The model as the round snapshotted it.
+	pub spec: ModelSpec,
 	/// Its challenge seed.
 	pub seed: Seed,
 	/// The opened sample indices, ascending.
@@ -97,6 +101,8 @@ pub struct RevealDuty<BlockNumber> {
 	pub round: RoundIndex,
 	/// The model of the challenge.
 	pub model: ModelId,
+	/// The model as the round snapshotted it.
+	pub spec: ModelSpec,
 	/// The challenge seed.
 	pub seed: Seed,
 	/// Number of samples committed to.
@@ -179,6 +185,18 @@ pub enum Submission {
 		/// The salt of the commitment.
 		salt: VerificationSalt,
 	},
+}
+
+impl Submission {
+	/// The round the submission belongs to.
+	pub fn round(&self) -> RoundIndex {
+		match self {
+			Self::Commit { round, .. }
+			| Self::CommitVerification { round, .. }
+			| Self::Reveal { round, .. }
+			| Self::OpenVerification { round, .. } => *round,
+		}
+	}
 }
 
 /// The secret a verifier mixes into its commitment, so that nobody can test guesses of its

@@ -93,4 +93,10 @@ pub trait WorkerRegistry<AccountId> {
 		session: crate::RoundIndex,
 		max: u32,
 	) -> alloc::vec::Vec<RegisteredWorker<AccountId>>;
+
+	/// Stops issuing rounds to `stash` until its operator declares it a candidate again:
+	/// the protocol's answer to a worker that keeps missing its rounds (an offline node is
+	/// not challenged, and so not slashed, round after round). Returns whether `stash` was a
+	/// candidate.
+	fn suspend(stash: &AccountId) -> bool;
 }

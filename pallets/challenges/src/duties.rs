@@ -28,6 +28,7 @@ impl<T: Config> Pallet<T> {
 						duties.challenges.push(ChallengeDuty {
 							round,
 							model: a.model,
+							spec: a.spec.clone(),
 							seed: a.seed,
 							n: a.n,
 							class: worker.class,
@@ -61,6 +62,7 @@ impl<T: Config> Pallet<T> {
 						duties.reveals.push(RevealDuty {
 							round,
 							model: a.model,
+							spec: a.spec.clone(),
 							seed: a.seed,
 							n,
 							indices: audit.indices,
@@ -130,6 +132,7 @@ impl<T: Config> Pallet<T> {
 			worker: worker.key.clone(),
 			panel,
 			model: a.model,
+			spec: a.spec.clone(),
 			seed: a.seed,
 			indices: audit.indices.clone(),
 			committed,

@@ -193,6 +193,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type PruneKeysPerBlock: Get<u32>;
 
+		/// Sessions in which a worker is slashed for missed rounds at most once (the bonding
+		/// duration in the runtime): an operator who keeps declaring an offline node loses
+		/// `miss_slash` per period, no more.
+		#[pallet::constant]
+		type MissSlashPeriod: Get<RoundIndex>;
+
 		/// Priority of PoAI submissions in the transaction pool.
 		#[pallet::constant]
 		type SubmissionPriority: Get<TransactionPriority>;
@@ -320,6 +326,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type MissStreaks<T: Config> = StorageMap<_, Twox64Concat, T::AccountId, u32, OptionQuery>;
 
+	/// The round of each worker's last `RepeatedMisses` offence, while it is less than
+	/// [`Config::MissSlashPeriod`] sessions old (older entries are replaced when the next run
+	/// of misses is reported; a stash leaving staking removes its entry).
+	#[pallet::storage]
+	pub type MissSlashes<T: Config> =
+		StorageMap<_, Twox64Concat, T::AccountId, RoundIndex, OptionQuery>;
+
 	/// The events of the challenges pallet.
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -427,6 +440,18 @@ pub mod pallet {
 			worker: T::AccountId,
 			/// Rounds missed in a row, this one included.
 			streak: u32,
+		},
+		/// A worker missed `misses_before_slash` rounds in a row: it is chilled (no more
+		/// rounds until its operator calls `validate` again) and, unless it was slashed for
+		/// misses less than [`Config::MissSlashPeriod`] sessions ago, reported.
+		Suspended {
+			/// The round of the last miss.
+			round: RoundIndex,
+			/// The worker's stash.
+			worker: T::AccountId,
+			/// Whether a `RepeatedMisses` offence was reported (`false`: the period's one
+			/// miss slash was taken already).
+			reported: bool,
 		},
 		/// A worker was found at fault and reported.
 		Faulted {
@@ -750,5 +775,14 @@ pub mod pallet {
 		pub fn elements(outputs: &OpenedOutputs) -> u32 {
 			outputs.iter().map(|output| output.len() as u32).sum()
 		}
+	}
+}
+
+/// A stash that left staking is no worker any more: its per-worker records go with it.
+impl<T: Config, Balance> sp_staking::OnStakingUpdate<T::AccountId, Balance> for Pallet<T> {
+	fn on_unstake(who: &T::AccountId) {
+		MissStreaks::<T>::remove(who);
+		MissSlashes::<T>::remove(who);
+		ReAudits::<T>::remove(who);
 	}
 }

@@ -76,6 +76,7 @@ thread_local! {
 	static OFFENCES: RefCell<Vec<ChallengeOffence<AccountId>>> = const { RefCell::new(Vec::new()) };
 	static OFFENCE_BLOCKS: RefCell<Vec<BlockNumber>> = const { RefCell::new(Vec::new()) };
 	static SALT: RefCell<u64> = const { RefCell::new(0) };
+	static SUSPENDED: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
 	static HOOK_WEIGHTS: RefCell<Vec<(BlockNumber, frame_support::weights::Weight)>> =
 		const { RefCell::new(Vec::new()) };
 }
@@ -87,6 +88,20 @@ impl WorkerRegistry<AccountId> for MockWorkers {
 		SNAPSHOTS.with(|s| s.borrow_mut().push(session));
 		WORKERS.with(|w| w.borrow().iter().take(max as usize).cloned().collect())
 	}
+	fn suspend(stash: &AccountId) -> bool {
+		SUSPENDED.with(|s| s.borrow_mut().push(*stash));
+		WORKERS.with(|w| {
+			let mut workers = w.borrow_mut();
+			let before = workers.len();
+			workers.retain(|worker| worker.stash != *stash);
+			workers.len() < before
+		})
+	}
+}
+
+/// The workers suspended so far, in order.
+pub fn suspended() -> Vec<AccountId> {
+	SUSPENDED.with(|s| s.borrow().clone())
 }
 
 /// The model registry: specs with an active flag.
@@ -195,6 +210,8 @@ impl ReportOffence<AccountId, AccountId, ChallengeOffence<AccountId>> for MockOf
 
 parameter_types! {
 	pub const DefaultParams: ProtocolParams = ProtocolParams::TESTNET;
+	/// Sessions with at most one slash for missed rounds.
+	pub const MissSlashPeriod: u32 = 8;
 	/// Far above any hook's own weight in the mock, so that tests can tell a block that
 	/// reported an offence from one that did not.
 	pub const OffenceReportWeight: frame_support::weights::Weight =
@@ -219,6 +236,7 @@ impl pallet_poai_challenges::Config for Test {
 	type DrawsPerBlock = frame_support::traits::ConstU32<4>;
 	type JudgementsPerBlock = frame_support::traits::ConstU32<2>;
 	type PruneKeysPerBlock = frame_support::traits::ConstU32<8>;
+	type MissSlashPeriod = MissSlashPeriod;
 	type SubmissionPriority = frame_support::traits::ConstU64<{ u64::MAX / 2 }>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]

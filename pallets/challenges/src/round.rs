@@ -19,8 +19,11 @@ use sp_runtime::traits::Saturating;
 
 /// A worker's challenge in a round, derived from the round's randomness and snapshots.
 #[derive(Clone, PartialEq, Eq, Debug)]
-pub(crate) struct Assignment<BlockNumber> {
+pub(crate) struct Assignment<'a, BlockNumber> {
 	pub model: ModelId,
+	/// The model as the round snapshotted it (a registry update during the round changes
+	/// nothing for it).
+	pub spec: &'a ModelSpec,
 	pub seed: Seed,
 	pub n: u32,
 	pub deadline: BlockNumber,
@@ -137,24 +140,25 @@ impl<T: Config> Pallet<T> {
 
 	/// `worker`'s challenge in `round`: its seed picks one of the round's models that serve
 	/// its class. `None` when no model serves the class.
-	pub(crate) fn assignment(
+	pub(crate) fn assignment<'a>(
 		round: RoundIndex,
 		info: &RoundInfo<BlockNumberFor<T>>,
-		models: &[(ModelId, ModelSpec)],
+		models: &'a [(ModelId, ModelSpec)],
 		worker: &RoundWorker<T::AccountId>,
-	) -> Option<Assignment<BlockNumberFor<T>>> {
+	) -> Option<Assignment<'a, BlockNumberFor<T>>> {
 		let seed = challenge_seed(&info.randomness, round, &worker.key);
-		let serving: Vec<(ModelId, u32, u32)> = models
+		let serving: Vec<(ModelId, &ModelSpec, u32, u32)> = models
 			.iter()
 			.filter_map(|(id, spec)| {
-				spec.class_params(worker.class).map(|c| (*id, c.batch_size, c.deadline_blocks))
+				let class = spec.class_params(worker.class)?;
+				Some((*id, spec, class.batch_size, class.deadline_blocks))
 			})
 			.collect();
 		let choice = model_choice(&seed, serving.len() as u32)?;
-		let &(model, n, deadline_blocks) = serving.get(choice as usize)?;
+		let &(model, spec, n, deadline_blocks) = serving.get(choice as usize)?;
 		let commit_until = info.start.saturating_add(info.params.commit_window.into());
 		let deadline = info.start.saturating_add(deadline_blocks.into()).min(commit_until);
-		Some(Assignment { model, seed, n, deadline })
+		Some(Assignment { model, spec, seed, n, deadline })
 	}
 
 	/// Moves `round` on as far as this block allows.
@@ -366,8 +370,7 @@ impl<T: Config> Pallet<T> {
 			}
 			// Nobody else validates: the round cannot be audited, so it passes unverified.
 		}
-		let spec = models.iter().find(|(id, _)| *id == assignment.model).map(|(_, s)| s);
-		Self::credit_pass(round, info, &worker.stash, spec, assignment.n, false);
+		Self::credit_pass(round, info, &worker.stash, Some(assignment.spec), assignment.n, false);
 		Weight::zero()
 	}
 
@@ -383,15 +386,34 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::Missed { round, worker: worker.stash.clone(), streak });
 		let limit = info.params.misses_before_slash;
 		if limit > 0 && streak >= limit {
+			// An offline node stops being challenged at once (it would only miss again), and
+			// is slashed for misses at most once per period however often its operator
+			// declares it again: a node offline for days loses `miss_slash` per period.
 			MissStreaks::<T>::remove(&worker.stash);
-			let reported = Self::report(
+			T::Workers::suspend(&worker.stash);
+			let period = T::MissSlashPeriod::get();
+			let slashed_lately = MissSlashes::<T>::get(&worker.stash)
+				.is_some_and(|last| round < last.saturating_add(period));
+			// `draw_missed` measures the report; the suspension reads and writes staking's
+			// candidate and the period's record besides.
+			let mut weight =
+				T::WeightInfo::draw_missed().saturating_add(T::DbWeight::get().reads_writes(2, 2));
+			if !slashed_lately {
+				MissSlashes::<T>::insert(&worker.stash, round);
+				weight.saturating_accrue(Self::report(
+					round,
+					workers,
+					&worker.stash,
+					OffenceKind::RepeatedMisses,
+					info.params.miss_slash,
+				));
+			}
+			Self::deposit_event(Event::Suspended {
 				round,
-				workers,
-				&worker.stash,
-				OffenceKind::RepeatedMisses,
-				info.params.miss_slash,
-			);
-			return T::WeightInfo::draw_missed().saturating_add(reported);
+				worker: worker.stash.clone(),
+				reported: !slashed_lately,
+			});
+			return weight;
 		}
 		MissStreaks::<T>::insert(&worker.stash, streak);
 		T::WeightInfo::draw_missed()

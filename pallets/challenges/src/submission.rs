@@ -19,16 +19,23 @@ use sp_runtime::{
 	RuntimeAppPublic,
 };
 
-/// Domain separation of the signed submissions.
-pub const SUBMISSION_CONTEXT: [u8; 18] = *b"poai/submission/v1";
+/// Domain separation of the signed submissions (v2: the round's randomness is signed too).
+pub const SUBMISSION_CONTEXT: [u8; 18] = *b"poai/submission/v2";
 
 /// The bytes a worker's `poai` key signs for `submission`:
-/// `SCALE(SUBMISSION_CONTEXT, genesis hash, key, submission)`. The genesis hash keeps a
-/// signature from being replayed on another chain; the round inside the submission keeps it
-/// from being replayed in another round.
+/// `SCALE(SUBMISSION_CONTEXT, genesis hash, round randomness, key, submission)`.
+///
+/// The genesis hash keeps a signature from being replayed on another chain; the randomness of
+/// the submission's round (from the VRF outputs before it was issued) from being replayed on a
+/// relaunch of this chain with the same genesis and keys, whose round of the same index has
+/// other randomness; the round inside the submission from being replayed in another round. An
+/// unknown round signs zero randomness: its submissions are refused before the signature is
+/// checked.
 pub fn signing_payload<T: Config>(key: &WorkerId, submission: &Submission) -> Vec<u8> {
 	let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-	(SUBMISSION_CONTEXT, genesis, key, submission).encode()
+	let randomness =
+		Rounds::<T>::get(submission.round()).map(|info| info.randomness).unwrap_or_default();
+	(SUBMISSION_CONTEXT, genesis, randomness, key, submission).encode()
 }
 
 /// The validity of an accepted submission in the pool: provided once per `tag`, valid until
@@ -170,13 +177,9 @@ impl<T: Config> Pallet<T> {
 		if let Some(outputs) = outputs {
 			let worker = workers.get(slot as usize).ok_or(Error::<T>::NotAWorker)?;
 			let models = RoundModels::<T>::get(round);
-			let assignment =
-				Self::assignment(round, &info, &models, worker).ok_or(Error::<T>::NoChallenge)?;
-			let spec = models
-				.iter()
-				.find(|(id, _)| *id == assignment.model)
-				.map(|(_, spec)| spec)
-				.ok_or(Error::<T>::NoChallenge)?;
+			let spec = Self::assignment(round, &info, &models, worker)
+				.ok_or(Error::<T>::NoChallenge)?
+				.spec;
 			ensure!(
 				outputs.len() == audit.indices.len()
 					&& outputs.iter().all(|output| spec.fits_output(output)),

@@ -328,6 +328,11 @@ fn reveal_all(round: u32, nodes: &[Node]) {
 /// pruning. Checks the pallet's invariants at every block.
 fn play_round(round: u32, nodes: &[Node]) {
 	register(nodes);
+	play_registered_round(round, nodes);
+}
+
+/// [`play_round`] for the workers registered now (`nodes` says how each behaves).
+fn play_registered_round(round: u32, nodes: &[Node]) {
 	issue(round);
 	commit_all(round, nodes);
 	run_until(|| {
@@ -468,6 +473,44 @@ fn a_round_is_issued_per_session_with_seeded_challenges() {
 			models: 1,
 			commit_until: 14
 		}));
+	});
+}
+
+/// Attack 9: a model update during a round faults nobody. Every duty carries the model as the
+/// round snapshotted it (the worker runs that, not whatever the registry holds by then), and
+/// the verdict judges against the same snapshot.
+#[test]
+fn a_model_update_during_a_round_faults_nobody() {
+	new_test_ext().execute_with(|| {
+		set_params(audited_everything());
+		let nodes = four_honest();
+		register(&nodes);
+		issue(0);
+		let mut updated = mlp_spec();
+		updated.onnx_hash = H256::repeat_byte(2);
+		updated.tolerance.rel_l2_ppm = 1;
+		updated.classes[0].batch_size = 64;
+		set_model(0, updated.clone());
+		for node in &nodes {
+			let duty = &Challenges::duties(&key(node.name)).challenges[0];
+			assert_eq!((duty.spec.clone(), duty.n), (mlp_spec(), 32), "the round's model");
+		}
+		commit_all(0, &nodes);
+		let verify_until = run_to_verify_window(0);
+		for node in &nodes {
+			for duty in Challenges::duties(&key(node.name)).verifications {
+				assert_eq!(duty.spec, mlp_spec());
+			}
+		}
+		finish_round(0, &nodes, verify_until);
+		assert_eq!(faults(), vec![]);
+		assert!(offences().is_empty());
+		for node in &nodes {
+			assert_eq!(outcomes_of(node.stash), vec![RoundOutcome::Passed]);
+		}
+		// The next round issues the updated model.
+		issue(1);
+		assert_eq!(Challenges::duties(&key("Alice")).challenges[0].spec, updated);
 	});
 }
 
@@ -860,12 +903,58 @@ fn missed_rounds_are_recorded_and_a_run_of_them_is_reported() {
 			(4, OffenceKind::RepeatedMisses, Perbill::from_percent(1), 2)
 		);
 		assert_eq!(MissStreaks::<Test>::get(4), None, "the streak restarts after a report");
-		// A committed round ends a streak.
-		nodes[3].work = Work::Skip;
-		play_round(3, &nodes);
-		nodes[3].work = Work::Honest;
+		// The run of misses suspends the worker: the next round is not issued to it.
+		assert_eq!(suspended(), vec![4]);
+		assert!(events().contains(&Event::Suspended { round: 2, worker: 4, reported: true }));
+		play_registered_round(3, &nodes);
+		assert!(!RoundWorkers::<Test>::get(3).iter().any(|w| w.stash == 4));
+		assert_eq!(outcomes_of(4).len(), 3, "not challenged, so nothing missed");
+		// Declared again, a committed round ends a streak.
 		play_round(4, &nodes);
+		nodes[3].work = Work::Honest;
+		play_round(5, &nodes);
 		assert_eq!(MissStreaks::<Test>::get(4), None);
+		assert_eq!(offences().len(), 1);
+	});
+}
+
+/// Attack 8: an offline node whose operator declares it again each time it is suspended loses
+/// one `miss_slash` per `MissSlashPeriod` sessions, not one per run of misses (before: a
+/// report every three rounds, ≈ 18% a day with one-minute sessions).
+#[test]
+fn an_offline_node_is_slashed_for_misses_at_most_once_per_period() {
+	new_test_ext().execute_with(|| {
+		let mut nodes = four_honest();
+		nodes[3].work = Work::Skip;
+		let period = MissSlashPeriod::get();
+		let rounds = 3 * period;
+		for round in 0..rounds {
+			// `play_round` registers every node again: the operator calls `validate` at once.
+			play_round(round, &nodes);
+		}
+		let reported: Vec<_> = offences()
+			.into_iter()
+			.filter(|o| o.offender == 4)
+			.map(|o| (o.kind, o.round, o.fraction))
+			.collect();
+		// Runs of three misses end in rounds 2, 5, 8, …; one report per eight sessions.
+		let miss = |round| (OffenceKind::RepeatedMisses, round, Perbill::from_percent(1));
+		assert_eq!(reported, vec![miss(2), miss(11), miss(20)]);
+		let total: Perbill = reported.iter().map(|r| r.2).fold(Perbill::zero(), |a, b| a + b);
+		assert!(total <= Perbill::from_percent(rounds.div_ceil(period)));
+		assert_eq!(suspended(), vec![4; (rounds / 3) as usize], "every run suspends it");
+		assert!(events().contains(&Event::Suspended { round: 5, worker: 4, reported: false }));
+		assert_eq!(MissSlashes::<Test>::get(4), Some(20));
+		// Leaving staking forgets the worker's records.
+		ReAudits::<Test>::insert(4, 1);
+		MissStreaks::<Test>::insert(4, 1);
+		<Challenges as sp_staking::OnStakingUpdate<AccountId, u128>>::on_unstake(&4);
+		assert_eq!(
+			(MissSlashes::<Test>::get(4), MissStreaks::<Test>::get(4), ReAudits::<Test>::get(4)),
+			(None, None, None)
+		);
+		// The honest workers were never suspended nor reported.
+		assert!(offences().iter().all(|o| o.offender == 4));
 	});
 }
 
@@ -1262,6 +1351,16 @@ fn submissions_are_refused_before_they_reach_a_block() {
 			*round = 7;
 		}
 		assert_eq!(apply(call), Err(stale()), "round 7 is not in flight");
+		// Signed for the round of the same index on a relaunch of the chain (same genesis,
+		// same keys, other randomness).
+		let mut relaunched = Rounds::<Test>::get(0).unwrap();
+		let ours = relaunched.randomness;
+		relaunched.randomness = [0xee; 32];
+		Rounds::<Test>::insert(0, &relaunched);
+		let replayed = call_signed_by("Alice", "Alice", commit(0, 32));
+		relaunched.randomness = ours;
+		Rounds::<Test>::insert(0, relaunched);
+		assert_eq!(apply(replayed), Err(InvalidTransaction::BadProof.into()));
 		// Not a worker of the round.
 		assert_eq!(submit("Ferdie", commit(0, 32)), Err(custom(Error::NotAWorker)));
 		// The wrong batch size.

@@ -111,8 +111,7 @@ impl<T: Config> RoundView<'_, T> {
 	fn challenge(&self, slot: Slot) -> Option<(&ModelSpec, u32)> {
 		let worker = self.workers.get(slot as usize)?;
 		let assignment = Pallet::<T>::assignment(self.round, self.info, self.models, worker)?;
-		let spec = self.models.iter().find(|(id, _)| *id == assignment.model).map(|(_, s)| s)?;
-		Some((spec, assignment.n))
+		Some((assignment.spec, assignment.n))
 	}
 }
 

@@ -446,3 +446,11 @@ impl<T: Config> ReputationRecorder<T::AccountId> for Pallet<T> {
 		Self::deposit_event(Event::OutcomeRecorded { who: who.clone(), outcome, reputation });
 	}
 }
+
+/// A stash that left staking has nothing left to answer with: its record goes (a stash bonding
+/// again later starts neutral, as any new stash does).
+impl<T: Config, Balance> sp_staking::OnStakingUpdate<T::AccountId, Balance> for Pallet<T> {
+	fn on_unstake(who: &T::AccountId) {
+		Reputations::<T>::remove(who);
+	}
+}

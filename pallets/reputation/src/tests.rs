@@ -526,3 +526,15 @@ fn genesis_sets_the_params() {
 fn genesis_rejects_invalid_params() {
 	ext_with(GenesisConfig { params: Some(params(0, 1, 50)), ..Default::default() });
 }
+
+#[test]
+fn a_stash_leaving_staking_is_forgotten() {
+	new_test_ext().execute_with(|| {
+		record_all(1, [Passed, Failed]);
+		record(2, Passed);
+		<Reputation as sp_staking::OnStakingUpdate<u64, u128>>::on_unstake(&1);
+		assert_eq!(Reputation::summary(&1), None);
+		assert_eq!(reputation(1), Perbill::from_percent(50), "a new stash is neutral");
+		assert!(Reputation::summary(&2).is_some(), "others keep their records");
+	});
+}

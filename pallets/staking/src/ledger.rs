@@ -7,6 +7,7 @@
 
 use frame_support::pallet_prelude::DispatchResult;
 use sp_runtime::{traits::Zero, Saturating};
+use sp_staking::OnStakingUpdate;
 
 use crate::{
 	Backer, Backers, BalanceOf, CandidateInfo, Candidates, Config, Error, Event, Ledger,
@@ -130,6 +131,7 @@ impl<T: Config> Pallet<T> {
 			WorkerKeyOwners::<T>::remove(key);
 		}
 		Ledger::<T>::remove(stash);
+		T::EventListeners::on_unstake(stash);
 		Self::deposit_event(Event::StashRemoved { stash: stash.clone() });
 	}
 }

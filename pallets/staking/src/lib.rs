@@ -159,6 +159,10 @@ pub mod pallet {
 		/// Where slashed funds go (burnt when `()`, or to a treasury).
 		type Slash: OnUnbalanced<CreditOf<Self>>;
 
+		/// Told when a stash leaves staking altogether (`on_unstake`: nothing bonded any more),
+		/// so that the pallets keeping records of it forget them.
+		type EventListeners: sp_staking::OnStakingUpdate<Self::AccountId, BalanceOf<Self>>;
+
 		/// The origin that may change [`Params`] (root in the runtime).
 		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
@@ -868,6 +872,17 @@ pub mod pallet {
 					}
 				})
 				.collect()
+		}
+
+		/// Chills `stash` on the challenge protocol's behalf (a worker that keeps missing its
+		/// rounds): it stays bonded, and backed, but is no candidate until it calls `validate`
+		/// again. Returns whether it was a candidate.
+		pub fn suspend_worker(stash: &T::AccountId) -> bool {
+			let was_candidate = Candidates::<T>::take(stash).is_some();
+			if was_candidate {
+				Self::deposit_event(Event::Chilled { stash: stash.clone() });
+			}
+			was_candidate
 		}
 
 		/// Whether `who` is a validator of the session now running.

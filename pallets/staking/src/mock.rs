@@ -53,6 +53,7 @@ thread_local! {
 	static UNREGISTERED: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
 	static DISABLED: RefCell<Vec<(AccountId, Perbill)>> = const { RefCell::new(Vec::new()) };
 	static HISTORY_PRUNED_UP_TO: RefCell<SessionIndex> = const { RefCell::new(0) };
+	static UNSTAKED: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Reputation the tests set; neutral (50%) by default.
@@ -143,6 +144,7 @@ impl pallet_poai_staking::Config for Test {
 	type ValidatorRegistration = MockRegistration;
 	type SessionControl = MockSession;
 	type Slash = SlashToTreasury;
+	type EventListeners = RecordUnstaked;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type MaxValidators = MaxValidators;
 	type MaxCandidates = MaxCandidates;
@@ -155,6 +157,19 @@ impl pallet_poai_staking::Config for Test {
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
+}
+
+/// Records the stashes staking tells its listeners are gone.
+pub struct RecordUnstaked;
+impl sp_staking::OnStakingUpdate<AccountId, Balance> for RecordUnstaked {
+	fn on_unstake(who: &AccountId) {
+		UNSTAKED.with(|u| u.borrow_mut().push(*who));
+	}
+}
+
+/// The stashes listeners were told left staking, in order.
+pub fn unstaked() -> Vec<AccountId> {
+	UNSTAKED.with(|u| u.borrow().clone())
 }
 
 /// The worker key number `n`.

@@ -327,6 +327,7 @@ fn withdrawing_everything_removes_the_stash() {
 		assert_eq!(held(1), 0);
 		assert_eq!(free(1), ENDOWMENT);
 		assert!(staking_events().contains(&Event::StashRemoved { stash: 1 }));
+		assert_eq!(unstaked(), vec![1], "the pallets keeping records of the stash are told");
 		// The key is free for somebody else.
 		assert_ok!(Staking::bond(signed(2), 100));
 		assert_ok!(Staking::set_worker_key(signed(2), key(77), proof(77, 2)));
@@ -1131,6 +1132,7 @@ fn slash_everything_twice_cannot_underflow() {
 		let events = staking_events();
 		assert!(events.contains(&Event::StashRemoved { stash: 10 }));
 		assert!(events.contains(&Event::StashRemoved { stash: 100 }));
+		assert_eq!(unstaked(), vec![10, 100]);
 		// Again for the same session, and for the next one (10 was planned for session 3).
 		offence(10, 100, 2);
 		advance_session();
@@ -1284,5 +1286,22 @@ fn snapshot_workers_lists_the_candidates_with_a_worker_key() {
 		assert!(!Staking::snapshot_workers(session, u32::MAX).iter().any(|w| w.0 == 1));
 		assert_eq!(Staking::snapshot_workers(session, 1).len(), 1);
 		assert!(CandidateExposures::<Test>::get(session, 1).is_none());
+	});
+}
+
+#[test]
+fn a_suspended_worker_is_no_candidate_until_it_validates_again() {
+	ExtBuilder::default().build_and_execute(|| {
+		let session = active_session();
+		let (stash, ..) = Staking::snapshot_workers(session, u32::MAX)[0].clone();
+		let backers = Backers::<Test>::get(stash);
+		assert!(Staking::suspend_worker(&stash));
+		assert!(Candidates::<Test>::get(stash).is_none());
+		assert!(staking_events().contains(&Event::Chilled { stash }));
+		assert!(!Staking::snapshot_workers(session, u32::MAX).iter().any(|w| w.0 == stash));
+		assert_eq!(Backers::<Test>::get(stash), backers, "its backers stay for its return");
+		assert!(!Staking::suspend_worker(&stash), "suspending twice changes nothing");
+		assert_ok!(Staking::validate(signed(stash), Perbill::zero(), HardwareClass::Cpu));
+		assert!(Staking::snapshot_workers(session, u32::MAX).iter().any(|w| w.0 == stash));
 	});
 }

@@ -12,8 +12,8 @@ use sp_runtime::{traits::Convert, transaction_validity::TransactionPriority};
 use sp_staking::SessionIndex;
 
 use super::super::{
-	AccountId, Balance, Balances, Offences, PoaiModels, PoaiReputation, PoaiStaking, Runtime,
-	RuntimeCall, RuntimeHoldReason, Session, TxExtension, UncheckedExtrinsic,
+	AccountId, Balance, Balances, Offences, PoaiChallenges, PoaiModels, PoaiReputation,
+	PoaiStaking, Runtime, RuntimeCall, RuntimeHoldReason, Session, TxExtension, UncheckedExtrinsic,
 };
 use super::MaxAuthorities;
 
@@ -47,6 +47,7 @@ impl pallet_poai_staking::Config for Runtime {
 	type SessionControl = pallet_poai_staking::SessionAdapter<Runtime>;
 	// Slashed funds are burnt until a treasury exists.
 	type Slash = ();
+	type EventListeners = (PoaiChallenges, PoaiReputation);
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type MaxValidators = MaxAuthorities;
 	type MaxCandidates = ConstU32<256>;
@@ -142,6 +143,10 @@ impl WorkerRegistry<AccountId> for StakingWorkers {
 			})
 			.collect()
 	}
+
+	fn suspend(stash: &AccountId) -> bool {
+		PoaiStaking::suspend_worker(stash)
+	}
 }
 
 /// A stash is identified to the offence handler as the historical session pallet does.
@@ -171,6 +176,8 @@ impl pallet_poai_challenges::Config for Runtime {
 	type DrawsPerBlock = ConstU32<64>;
 	type JudgementsPerBlock = ConstU32<16>;
 	type PruneKeysPerBlock = ConstU32<512>;
+	// One miss slash per bonding period: within it the funds a slash takes are still bonded.
+	type MissSlashPeriod = BondingDuration;
 	type SubmissionPriority = PoaiSubmissionPriority;
 	type WeightInfo = pallet_poai_challenges::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
