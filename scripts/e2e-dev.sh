@@ -12,7 +12,8 @@ base=$(mktemp -d /tmp/poai-dev.XXXXXX)
 log_file="$base/node.log"
 
 "$POAI_NODE" --dev --base-path "$base" --rpc-port "$rpc_port" --port "$p2p_port" \
-	--prometheus-port "$prometheus_port" --no-mdns --poai-models "$POAI_MODELS" >"$log_file" 2>&1 &
+	--prometheus-port "$prometheus_port" --no-mdns --poai-models "$POAI_MODELS" \
+	--pool-limit 256 >"$log_file" 2>&1 &
 node_pid=$!
 cleanup() {
 	kill "$node_pid" 2>/dev/null || true
@@ -49,3 +50,7 @@ node tests/finality-progress.js "ws://127.0.0.1:$rpc_port" 3 90 || fail "dev cha
 node tests/poai-rounds.js "ws://127.0.0.1:$rpc_port" honest //Alice 2 240 ||
 	fail "alice's PoAI worker did not pass two rounds"
 grep -q "PoAI worker started" "$log_file" || fail "the node did not start its PoAI worker"
+# A flood of fee-paying transfers that keeps the (small, 256-transaction) pool full cannot keep
+# alice's PoAI commitment out (docs/THREATS.md §7).
+node tests/pool-flood.js "ws://127.0.0.1:$rpc_port" //Alice 150 ||
+	fail "alice's PoAI commitment did not land during a flood that filled the pool"

@@ -85,6 +85,16 @@ type ApplyResult = sp_runtime::ApplyExtrinsicResult;
 
 /// A transaction signed by `signer`, exactly as a wallet signs it.
 fn signed(signer: Sr25519Keyring, nonce: Nonce, call: RuntimeCall) -> UncheckedExtrinsic {
+	signed_with_tip(signer, nonce, 0, call)
+}
+
+/// [`signed`] with a tip for the block author.
+fn signed_with_tip(
+	signer: Sr25519Keyring,
+	nonce: Nonce,
+	tip: Balance,
+	call: RuntimeCall,
+) -> UncheckedExtrinsic {
 	let extension: TxExtension = (
 		frame_system::AuthorizeCall::<Runtime>::new(),
 		frame_system::CheckNonZeroSender::<Runtime>::new(),
@@ -94,7 +104,7 @@ fn signed(signer: Sr25519Keyring, nonce: Nonce, call: RuntimeCall) -> UncheckedE
 		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
 		frame_system::CheckNonce::<Runtime>::from(nonce),
 		frame_system::CheckWeight::<Runtime>::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(tip),
 		frame_system::WeightReclaim::<Runtime>::new(),
 	);
 	let payload = SignedPayload::new(call.clone(), extension.clone()).unwrap();
@@ -401,6 +411,25 @@ fn a_worker_commits_through_the_runtime_api_and_the_round_runs_to_its_verdicts()
 			validity.priority,
 			<Runtime as pallet_poai_challenges::Config>::SubmissionPriority::get()
 		);
+		// A flood cannot outbid it for the pool (which evicts the lowest priority first): a
+		// transfer's priority is (tip + 1) × the transfers a block holds, so it reaches a
+		// commitment's only with a tip of ≈ u64::MAX / that per transaction, paid for every one
+		// included; and a tie does not evict.
+		let bob = Sr25519Keyring::Bob;
+		let transfer = |tip: Balance| {
+			let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+				dest: MultiAddress::Id(Sr25519Keyring::Ferdie.to_account_id()),
+				value: UNIT,
+			});
+			pool_validate(signed_with_tip(bob, 0, tip, call), chain.parent_hash)
+				.expect("the pool accepts the transfer")
+				.priority
+		};
+		let per_tip = transfer(0);
+		let tie = Balance::from(validity.priority / per_tip);
+		eprintln!("a transfer ties with a PoAI submission at a tip of {} UNIT", tie / UNIT);
+		assert!(tie >= 1_000 * UNIT, "a tip of {tie} ties with a PoAI submission");
+		assert!(transfer(100 * UNIT) < validity.priority);
 		let results = chain.author_block(1_001, vec![xt.clone()]);
 		assert_eq!(results, vec![Ok(Ok(()))]);
 		let stash = Sr25519Keyring::AliceStash.to_account_id();

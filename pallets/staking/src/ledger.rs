@@ -5,7 +5,7 @@
 //! backers and the targets' nominated totals. That way the election reads one record per
 //! candidate and never iterates nominators.
 
-use frame_support::pallet_prelude::DispatchResult;
+use frame_support::pallet_prelude::DispatchError;
 use sp_runtime::{traits::Zero, Saturating};
 use sp_staking::OnStakingUpdate;
 
@@ -72,23 +72,68 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Adds `nominator` to the backers of `targets` with its shares of `active`.
+	/// Adds `nominator` to the backers of `targets` with its shares of `active`. A target with
+	/// `MaxBackersPerCandidate` backers makes room by dropping its smallest backer, if that
+	/// one's share is smaller than the new one (so dust nominations cannot fill a candidate's
+	/// list); returns how many backers were dropped.
 	pub(crate) fn add_nominations(
 		nominator: &T::AccountId,
 		targets: &[T::AccountId],
 		active: BalanceOf<T>,
-	) -> DispatchResult {
+	) -> Result<u32, DispatchError> {
+		let mut evictions = 0u32;
 		for (target, share) in targets.iter().zip(Self::split_shares(active, targets.len())) {
-			Backers::<T>::try_mutate(target, |backers| {
-				backers
-					.try_push(Backer { who: nominator.clone(), value: share })
-					.map_err(|_| Error::<T>::CandidateFull)
+			let evicted = Backers::<T>::try_mutate(target, |backers| {
+				let backer = Backer { who: nominator.clone(), value: share };
+				let Err(backer) = backers.try_push(backer) else { return Ok(None) };
+				let smallest = backers
+					.iter()
+					.enumerate()
+					.min_by_key(|(_, b)| b.value)
+					.map(|(index, b)| (index, b.clone()))
+					.filter(|(_, b)| b.value < share);
+				let Some((index, smallest)) = smallest else {
+					return Err(Error::<T>::CandidateFull);
+				};
+				if let Some(slot) = backers.get_mut(index) {
+					*slot = backer;
+				}
+				Ok(Some(smallest))
 			})?;
 			Self::update_candidate(target, |candidate| {
 				candidate.nominated = candidate.nominated.saturating_add(share);
 			});
+			if let Some(evicted) = evicted {
+				evictions = evictions.saturating_add(1);
+				Self::update_candidate(target, |candidate| {
+					candidate.nominated = candidate.nominated.saturating_sub(evicted.value);
+				});
+				Self::drop_target(&evicted.who, target);
+			}
 		}
-		Ok(())
+		Ok(evictions)
+	}
+
+	/// `nominator` lost its place among `target`'s backers: its bond is split over its other
+	/// targets from now on (it nominates nobody if there are none).
+	fn drop_target(nominator: &T::AccountId, target: &T::AccountId) {
+		let Some(mut targets) = Nominators::<T>::get(nominator) else { return };
+		targets.retain(|t| t != target);
+		Self::remove_nominations(nominator);
+		Self::deposit_event(Event::NominationDropped {
+			nominator: nominator.clone(),
+			target: target.clone(),
+		});
+		if targets.is_empty() {
+			return;
+		}
+		let active = Ledger::<T>::get(nominator).map(|l| l.active).unwrap_or_default();
+		// It just left each of these targets, so each has room for it again.
+		if Self::add_nominations(nominator, &targets, active).is_ok() {
+			Nominators::<T>::insert(nominator, targets);
+		} else {
+			frame_support::defensive!("a target a nominator just left has no room for it");
+		}
 	}
 
 	/// Removes `nominator`'s nominations and its entries in its targets' backers; returns

@@ -378,6 +378,9 @@ pub mod pallet {
 		Chilled { stash: T::AccountId },
 		/// `nominator` now backs `targets`.
 		Nominated { nominator: T::AccountId, targets: BoundedVec<T::AccountId, T::MaxNominations> },
+		/// `nominator` was the smallest backer of `target`, whose backer list was full, and made
+		/// way for a larger nomination; its bond is split over its other targets from now on.
+		NominationDropped { nominator: T::AccountId, target: T::AccountId },
 		/// The rewards of `stash` go to `payee` from now on.
 		PayeeSet { stash: T::AccountId, payee: RewardDestination<T::AccountId> },
 		/// Governance set new parameters.
@@ -454,7 +457,8 @@ pub mod pallet {
 		DuplicateTarget,
 		/// A target is not a candidate.
 		NotACandidate,
-		/// A target already has `MaxBackersPerCandidate` backers: pick another candidate.
+		/// A target already has `MaxBackersPerCandidate` backers, none with a smaller share than
+		/// this nomination's: pick another candidate, fewer targets or a larger bond.
 		CandidateFull,
 		/// The account is neither a candidate nor a nominator.
 		NothingToChill,
@@ -743,14 +747,17 @@ pub mod pallet {
 		/// Back `targets` (candidates) with the caller's active bond, replacing any previous
 		/// nominations. The active bond is split equally among the targets; the remainder of the
 		/// division goes to the first target. The split follows the bond as it changes. Needs an
-		/// active bond of at least `min_nominator_bond`; a candidate must `chill` first. Fails
-		/// for a target that is no candidate or already has `MaxBackersPerCandidate` backers.
+		/// active bond of at least `min_nominator_bond` (so every share is at least
+		/// `min_nominator_bond / MaxNominations`); a candidate must `chill` first. A target with
+		/// `MaxBackersPerCandidate` backers drops its smallest one for a larger share
+		/// (`NominationDropped`); fails for a target that is no candidate or is full of backers
+		/// with shares at least as large.
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::nominate(targets.len() as u32))]
+		#[pallet::weight(Pallet::<T>::nominate_weight(targets.len() as u32, targets.len() as u32))]
 		pub fn nominate(
 			origin: OriginFor<T>,
 			targets: BoundedVec<T::AccountId, T::MaxNominations>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let stash = ensure_signed(origin)?;
 			let ledger = Ledger::<T>::get(&stash).ok_or(Error::<T>::NotBonded)?;
 			ensure!(!Candidates::<T>::contains_key(&stash), Error::<T>::IsCandidate);
@@ -765,10 +772,11 @@ pub mod pallet {
 				ensure!(Candidates::<T>::contains_key(target), Error::<T>::NotACandidate);
 			}
 			Self::remove_nominations(&stash);
-			Self::add_nominations(&stash, &targets, ledger.active)?;
+			let dropped = Self::add_nominations(&stash, &targets, ledger.active)?;
+			let count = targets.len() as u32;
 			Nominators::<T>::insert(&stash, &targets);
 			Self::deposit_event(Event::Nominated { nominator: stash, targets });
-			Ok(())
+			Ok(Some(Self::nominate_weight(count, dropped)).into())
 		}
 
 		/// Choose where the caller's rewards go: `Stash` compounds them into the bond,
@@ -883,6 +891,13 @@ pub mod pallet {
 				Self::deposit_event(Event::Chilled { stash: stash.clone() });
 			}
 			was_candidate
+		}
+
+		/// The weight of a nomination of `targets` that drops `dropped` smaller backers: each
+		/// of those is moved as a nomination of `MaxNominations` targets would be.
+		pub fn nominate_weight(targets: u32, dropped: u32) -> Weight {
+			let moved = T::WeightInfo::nominate(T::MaxNominations::get());
+			T::WeightInfo::nominate(targets).saturating_add(moved.saturating_mul(dropped.into()))
 		}
 
 		/// Whether `who` is a validator of the session now running.

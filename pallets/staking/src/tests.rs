@@ -1305,3 +1305,37 @@ fn a_suspended_worker_is_no_candidate_until_it_validates_again() {
 		assert!(Staking::snapshot_workers(session, u32::MAX).iter().any(|w| w.0 == stash));
 	});
 }
+
+/// Attack 10 of docs/THREATS.md: dust nominations cannot fill a candidate's backer list. A full
+/// list drops its smallest backer for a larger share; the dropped nominator's bond goes to its
+/// other targets.
+#[test]
+fn a_full_backer_list_drops_its_smallest_backer_for_a_larger_one() {
+	ExtBuilder::default().build_and_execute(|| {
+		// MaxBackersPerCandidate is 4: 100 backs 10 and 20 with 100 each, 101–103 back 10.
+		bond_and_nominate(100, 200, &[10, 20]);
+		for (who, value) in [(101, 110), (102, 120), (103, 130)] {
+			bond_and_nominate(who, value, &[10]);
+		}
+		let before_20 = nominated(20);
+		// No larger than the smallest share: refused, nothing changes.
+		assert_ok!(Staking::bond(signed(104), 100));
+		assert_noop!(Staking::nominate(signed(104), targets(&[10])), Error::<Test>::CandidateFull);
+		// A larger share takes the smallest backer's place.
+		bond_and_nominate(105, 500, &[10]);
+		assert_eq!(backer_value(10, 105), Some(500));
+		assert_eq!(backer_value(10, 100), None);
+		assert_eq!(Backers::<Test>::get(10).len(), 4);
+		assert_eq!(nominated(10), 110 + 120 + 130 + 500);
+		assert!(staking_events().contains(&Event::NominationDropped { nominator: 100, target: 10 }));
+		// 100's whole bond now backs its other target.
+		assert_eq!(Nominators::<Test>::get(100).map(|t| t.into_inner()), Some(vec![20]));
+		assert_eq!(backer_value(20, 100), Some(200));
+		assert_eq!(nominated(20), before_20 + 100);
+		// A backer dropped from its only target nominates nobody.
+		bond_and_nominate(106, 600, &[10]);
+		assert_eq!(Nominators::<Test>::get(101), None);
+		assert_eq!(backer_value(10, 101), None);
+		Staking::do_try_state().unwrap();
+	});
+}

@@ -106,8 +106,11 @@ parameter_types! {
 	/// Protocol parameters of the testnet presets (one-minute sessions).
 	pub const DefaultProtocolParams: pallet_poai_challenges::ProtocolParams =
 		pallet_poai_challenges::ProtocolParams::TESTNET;
-	/// PoAI submissions go before ordinary transactions: they have deadlines.
-	pub const PoaiSubmissionPriority: TransactionPriority = TransactionPriority::MAX / 2;
+	/// PoAI submissions go before every fee-paying transaction: they have deadlines, and a
+	/// missing reveal is a fault. The pool evicts the lowest priority first when it is full, and
+	/// a tip's priority saturates only at `MAX`, so no flood of ordinary transactions can push
+	/// them out (one that ties at `MAX` cannot replace them either).
+	pub const PoaiSubmissionPriority: TransactionPriority = TransactionPriority::MAX;
 }
 
 impl pallet_poai_models::Config for Runtime {
