@@ -25,15 +25,24 @@ use sp_runtime::{
 	BuildStorage, DispatchError, Perbill,
 };
 
+mod authorize_fuzz;
 mod time_to_slash;
 
 // ---- submitting through the transaction path ------------------------------------------------
 
 /// Builds the call for `submission` signed by `signer`'s key (claiming to be `claimed`'s key).
 fn call_signed_by(signer: &str, claimed: &str, submission: Submission) -> crate::Call<Test> {
-	let key = key(claimed);
+	call_signed_with(&pair(signer), key(claimed), submission)
+}
+
+/// [`call_signed_by`] with the signer's key pair at hand (deriving one from its name is slow).
+fn call_signed_with(
+	signer: &sp_core::sr25519::Pair,
+	key: poai_primitives::WorkerId,
+	submission: Submission,
+) -> crate::Call<Test> {
 	let payload = crate::signing_payload::<Test>(&key, &submission);
-	let signature = WorkerSignature::from(pair(signer).sign(&payload));
+	let signature = WorkerSignature::from(signer.sign(&payload));
 	match submission {
 		Submission::Commit { round, root, n, wall_time_ms } => {
 			crate::Call::commit { key, round, root, n, wall_time_ms, signature }
