@@ -173,7 +173,11 @@ fn state_sizes(spec: &ModelSpec, params: &ProtocolParams, n: u32) -> StateSizes 
 		start: 1,
 		randomness: [3; 32],
 		audit_randomness: Some([4; 32]),
-		phase: pallet_poai_challenges::types::Phase::Judging { next: 0 },
+		phase: pallet_poai_challenges::types::Phase::Judging {
+			next: 0,
+			verify_until: 0,
+			reveal_until: 0,
+		},
 		params: *params,
 	};
 	let worker =

@@ -471,7 +471,11 @@ mod benchmarks {
 		let stash = workers[audited as usize].stash.clone();
 		let verifiers = committee::<T>(audited, w);
 		let len = (e / (OPENED * verifiers.len() as u32)).clamp(1, MAX_OUTPUT_ELEMENTS);
-		write_round::<T>(Phase::Judging { next: audited }, workers, T::MaxRoundModels::get(), len);
+		// Every block of both windows full: the excuse check reads the longest `FullBlocks`.
+		let (verify_until, reveal_until) = (32u32.into(), 63u32.into());
+		FullBlocks::<T>::put(BoundedVec::truncate_from((0..64u32).map(Into::into).collect()));
+		let phase = Phase::Judging { next: audited, verify_until, reveal_until };
+		write_round::<T>(phase, workers, T::MaxRoundModels::get(), len);
 		Audits::<T>::insert(ROUND, audited, bench_audit::<T>(verifiers.clone()));
 		let outputs = opened_outputs(len);
 		Reveals::<T>::insert(ROUND, audited, Reveal::Valid(outputs.clone()));

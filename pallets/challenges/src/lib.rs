@@ -70,6 +70,13 @@ pub mod types;
 mod verdict;
 pub mod weights;
 
+/// Blocks kept in [`FullBlocks`]: more than a commit and an opening window of the longest
+/// sensible length.
+pub const FULL_BLOCKS_KEPT: u32 = 64;
+
+/// A block whose normal-class weight or length reaches this share of its limit is full.
+pub const FULL_BLOCK: sp_runtime::Perbill = sp_runtime::Perbill::from_percent(90);
+
 /// The target of the pallet's log lines.
 pub const LOG_TARGET: &str = "runtime::poai-challenges";
 
@@ -326,6 +333,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type MissStreaks<T: Config> = StorageMap<_, Twox64Concat, T::AccountId, u32, OptionQuery>;
 
+	/// The latest blocks (ascending, at most [`FULL_BLOCKS_KEPT`]) whose normal-class weight or
+	/// length reached [`FULL_BLOCK`] of its limit. A verifier that misses a step whose whole
+	/// window was such blocks is excused: it may have been crowded out, not lazy.
+	#[pallet::storage]
+	pub type FullBlocks<T: Config> =
+		StorageValue<_, BoundedVec<BlockNumberFor<T>, ConstU32<FULL_BLOCKS_KEPT>>, ValueQuery>;
+
 	/// The round of each worker's last `RepeatedMisses` offence, while it is less than
 	/// [`Config::MissSlashPeriod`] sessions old (older entries are replaced when the next run
 	/// of misses is reported; a stash leaving staking removes its entry).
@@ -440,6 +454,16 @@ pub mod pallet {
 			worker: T::AccountId,
 			/// Rounds missed in a row, this one included.
 			streak: u32,
+		},
+		/// A verifier did not commit or did not open, but every block of that step's window
+		/// was full: it is not recorded as missing.
+		VerifierExcused {
+			/// The round.
+			round: RoundIndex,
+			/// The verifier's stash.
+			verifier: T::AccountId,
+			/// The audited worker's stash.
+			worker: T::AccountId,
 		},
 		/// A worker missed `misses_before_slash` rounds in a row: it is chilled (no more
 		/// rounds until its operator calls `validate` again) and, unless it was slashed for
@@ -602,7 +626,12 @@ pub mod pallet {
 		/// Issues a round when the session changed, then advances every round in flight by at
 		/// most one chunk of draws, verdicts and pruning.
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			Self::on_block(now)
+			// `on_finalize` reads the block's weight and length and may write `FullBlocks`.
+			Self::on_block(now).saturating_add(T::DbWeight::get().reads_writes(3, 1))
+		}
+
+		fn on_finalize(now: BlockNumberFor<T>) {
+			Self::note_block_fullness(now);
 		}
 
 		fn integrity_test() {

@@ -77,6 +77,7 @@ thread_local! {
 	static OFFENCE_BLOCKS: RefCell<Vec<BlockNumber>> = const { RefCell::new(Vec::new()) };
 	static SALT: RefCell<u64> = const { RefCell::new(0) };
 	static SUSPENDED: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
+	static FILL_BLOCKS: RefCell<bool> = const { RefCell::new(false) };
 	static HOOK_WEIGHTS: RefCell<Vec<(BlockNumber, frame_support::weights::Weight)>> =
 		const { RefCell::new(Vec::new()) };
 }
@@ -419,9 +420,29 @@ pub fn run_to_block(n: BlockNumber) {
 	while System::block_number() < n {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
+		// What `System::initialize` does for a real block: the weight used starts at zero.
+		frame_system::BlockWeight::<Test>::kill();
 		let weight = Challenges::on_initialize(next);
 		HOOK_WEIGHTS.with(|w| w.borrow_mut().push((next, weight)));
+		if FILL_BLOCKS.with(|f| *f.borrow()) {
+			let max =
+				<<Test as frame_system::Config>::BlockWeights as frame_support::traits::Get<
+					frame_system::limits::BlockWeights,
+				>>::get()
+				.max_block;
+			System::register_extra_weight_unchecked(
+				max,
+				frame_support::dispatch::DispatchClass::Normal,
+			);
+		}
+		Challenges::on_finalize(next);
 	}
+}
+
+/// Makes the blocks [`run_to_block`] runs from now on full (their normal-class weight at the
+/// block's limit), or not.
+pub fn set_full_blocks(full: bool) {
+	FILL_BLOCKS.with(|f| *f.borrow_mut() = full);
 }
 
 /// The weight each block's `on_initialize` returned, since the test began.

@@ -201,18 +201,25 @@ impl<T: Config> Pallet<T> {
 						}
 					}
 				}
-				Phase::Open { reveal_until, .. } => {
+				Phase::Open { verify_until, reveal_until } => {
 					if now <= reveal_until {
 						break;
 					}
-					info.phase = Phase::Judging { next: 0 };
+					info.phase = Phase::Judging { next: 0, verify_until, reveal_until };
 				}
-				Phase::Judging { next } => {
-					let (next, used) =
-						Self::judge_chunk(round, &info, Panel::First, next, &mut budget.judgements);
+				Phase::Judging { next, verify_until, reveal_until } => {
+					let windows = (verify_until, reveal_until);
+					let (next, used) = Self::judge_chunk(
+						round,
+						&info,
+						Panel::First,
+						next,
+						windows,
+						&mut budget.judgements,
+					);
 					weight.saturating_accrue(used);
 					if let Some(next) = next {
-						info.phase = Phase::Judging { next };
+						info.phase = Phase::Judging { next, verify_until, reveal_until };
 						break;
 					}
 					let escalations = Escalations::<T>::iter_prefix(round).count() as u32;
@@ -232,25 +239,27 @@ impl<T: Config> Pallet<T> {
 						});
 					}
 				}
-				Phase::Escalation { open_until, .. } => {
+				Phase::Escalation { verify_until, open_until } => {
 					if now <= open_until {
 						break;
 					}
-					info.phase = Phase::JudgingEscalations { next: 0 };
+					info.phase = Phase::JudgingEscalations { next: 0, verify_until, open_until };
 				}
-				Phase::JudgingEscalations { next } => {
+				Phase::JudgingEscalations { next, verify_until, open_until } => {
 					let (next, used) = Self::judge_chunk(
 						round,
 						&info,
 						Panel::Escalation,
 						next,
+						(verify_until, open_until),
 						&mut budget.judgements,
 					);
 					weight.saturating_accrue(used);
 					match next {
 						None => info.phase = Phase::Pruning,
 						Some(next) => {
-							info.phase = Phase::JudgingEscalations { next };
+							info.phase =
+								Phase::JudgingEscalations { next, verify_until, open_until };
 							break;
 						}
 					}
@@ -311,6 +320,27 @@ impl<T: Config> Pallet<T> {
 		let audits = Audits::<T>::iter_prefix(round).count() as u32;
 		weight.saturating_accrue(T::DbWeight::get().reads(audits.into()));
 		(Ok(audits), weight)
+	}
+
+	/// Records `now` in [`FullBlocks`] if its normal-class weight or length reached
+	/// [`crate::FULL_BLOCK`] of the limit.
+	pub(crate) fn note_block_fullness(now: BlockNumberFor<T>) {
+		use frame_support::dispatch::DispatchClass;
+		let weights = T::BlockWeights::get();
+		let limit = weights.get(DispatchClass::Normal).max_total.unwrap_or(weights.max_block);
+		let used = *frame_system::Pallet::<T>::block_weight().get(DispatchClass::Normal);
+		let length_limit = *T::BlockLength::get().max.get(DispatchClass::Normal);
+		let length = frame_system::Pallet::<T>::block_size();
+		let full = used.any_gte(crate::FULL_BLOCK * limit)
+			|| length >= crate::FULL_BLOCK.mul_ceil(length_limit);
+		if full {
+			FullBlocks::<T>::mutate(|blocks| {
+				if blocks.is_full() {
+					blocks.remove(0);
+				}
+				let _ = blocks.try_push(now);
+			});
+		}
 	}
 
 	/// The audit draw of one worker: a miss without a commitment; otherwise audited with

@@ -967,6 +967,49 @@ fn an_offline_node_is_slashed_for_misses_at_most_once_per_period() {
 	});
 }
 
+/// Attack 5, last part: a verifier whose whole commit window was full blocks may have been
+/// crowded out rather than lazy, and is excused; one that stays silent with room is missing.
+#[test]
+fn a_verifier_crowded_out_by_full_blocks_is_excused() {
+	new_test_ext().execute_with(|| {
+		set_params(audited_everything());
+		let mut nodes = four_honest();
+		nodes[2].verifying = Verifying::Never;
+		let count = |round: u32, excused: bool| {
+			events()
+				.iter()
+				.filter(|e| match e {
+					Event::VerifierMissed { round: r, verifier: 3, .. } => !excused && *r == round,
+					Event::VerifierExcused { round: r, verifier: 3, .. } => excused && *r == round,
+					_ => false,
+				})
+				.count()
+		};
+		// Round 0: blocks with room; Charlie's silence is a miss.
+		play_round(0, &nodes);
+		assert!(count(0, false) > 0);
+		assert_eq!(count(0, true), 0);
+		// Round 1: every block of the verify window full.
+		register(&nodes);
+		issue(1);
+		commit_all(1, &nodes);
+		let verify_until = run_to_verify_window(1);
+		set_full_blocks(true);
+		verify_all(1, &nodes);
+		run_to_block(verify_until);
+		set_full_blocks(false);
+		assert!(FullBlocks::<Test>::get().contains(&verify_until));
+		run_to_block(verify_until + 1);
+		open_all(1, &nodes);
+		reveal_all(1, &nodes);
+		run_until(|| round_phase(1).is_none());
+		assert_eq!(count(1, false), 0, "crowded out, not missing");
+		assert!(count(1, true) > 0);
+		assert!(faults().is_empty());
+		assert_eq!(FullBlocks::<Test>::get().len(), 10, "the window's blocks were recorded");
+	});
+}
+
 // ---- cheating verifiers ----------------------------------------------------------------------
 
 #[test]
@@ -1609,7 +1652,7 @@ fn draws_verdicts_and_pruning_run_in_bounded_chunks() {
 	ext.execute_with(|| {
 		run_to_block(reveal_until + 1);
 		// Two verdicts per block.
-		assert_eq!(round_phase(0), Some(Phase::Judging { next: 2 }));
+		assert!(matches!(round_phase(0), Some(Phase::Judging { next: 2, .. })));
 		let mut blocks = 1;
 		while matches!(round_phase(0), Some(Phase::Judging { .. })) && blocks < 20 {
 			run_to_block(System::block_number() + 1);

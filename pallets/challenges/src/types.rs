@@ -127,11 +127,16 @@ pub enum Phase<BlockNumber> {
 		/// The last block audited workers can reveal in.
 		reveal_until: BlockNumber,
 	},
-	/// Verdicts are being reached; `next` is the first slot not judged yet.
+	/// Verdicts are being reached; `next` is the first slot not judged yet. The windows of
+	/// the `Open` phase are kept: a verifier whose window was all full blocks is excused.
 	#[codec(index = 3)]
 	Judging {
 		/// The next slot to judge.
 		next: Slot,
+		/// The last block of the verifiers' commit window.
+		verify_until: BlockNumber,
+		/// The last block of the reveal and opening window.
+		reveal_until: BlockNumber,
 	},
 	/// Judged: the round's records are being removed.
 	#[codec(index = 4)]
@@ -150,6 +155,10 @@ pub enum Phase<BlockNumber> {
 	JudgingEscalations {
 		/// The next slot to judge.
 		next: Slot,
+		/// The last block of the escalation committees' commit window.
+		verify_until: BlockNumber,
+		/// The last block of their opening window.
+		open_until: BlockNumber,
 	},
 }
 

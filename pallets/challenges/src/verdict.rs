@@ -28,7 +28,7 @@ use poai_primitives::{
 	ReputationProvider, ReputationRecorder, RoundIndex, RoundOutcome, SeatWeight, Verdict,
 	WorkPointsRecorder,
 };
-use sp_runtime::traits::Convert;
+use sp_runtime::traits::{Convert, One, Saturating};
 use sp_staking::offence::ReportOffence;
 
 /// What a committee's opened outputs say about the worker's revealed ones.
@@ -100,6 +100,43 @@ pub(crate) struct RoundView<'a, T: Config> {
 	pub info: &'a RoundInfo<BlockNumberFor<T>>,
 	pub workers: &'a [RoundWorker<T::AccountId>],
 	pub models: &'a [(ModelId, ModelSpec)],
+	/// Which of the judged committee's windows had no block with room.
+	pub congested: Congestion,
+}
+
+/// Whether every block of a committee's commit window, and of its opening window, was full
+/// ([`FullBlocks`]): a verifier that missed a step whose window had no room is excused.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Congestion {
+	pub commit_window: bool,
+	pub open_window: bool,
+}
+
+impl Congestion {
+	/// The congestion of the windows ending at `windows.0` (`verify_window` blocks long) and
+	/// at `windows.1` (from the block after `windows.0`), as `full_blocks` records it.
+	pub(crate) fn of<T: Config>(
+		full_blocks: &[BlockNumberFor<T>],
+		verify_window: u32,
+		(commit_until, open_until): (BlockNumberFor<T>, BlockNumberFor<T>),
+	) -> Self {
+		let all_full = |from: BlockNumberFor<T>, to: BlockNumberFor<T>| {
+			let mut block = from;
+			while block <= to {
+				if full_blocks.binary_search(&block).is_err() {
+					return false;
+				}
+				block = block.saturating_add(One::one());
+			}
+			from <= to
+		};
+		let commit_from =
+			commit_until.saturating_sub(verify_window.into()).saturating_add(One::one());
+		Self {
+			commit_window: all_full(commit_from, commit_until),
+			open_window: all_full(commit_until.saturating_add(One::one()), open_until),
+		}
+	}
 }
 
 impl<T: Config> RoundView<'_, T> {
@@ -123,13 +160,16 @@ impl<T: Config> Pallet<T> {
 		info: &RoundInfo<BlockNumberFor<T>>,
 		panel: Panel,
 		next: Slot,
+		windows: (BlockNumberFor<T>, BlockNumberFor<T>),
 		judgements: &mut u32,
 	) -> (Option<Slot>, Weight) {
 		let workers = RoundWorkers::<T>::get(round);
 		let models = RoundModels::<T>::get(round);
-		let view = RoundView::<T> { round, info, workers: &workers, models: &models };
+		let full_blocks = FullBlocks::<T>::get();
+		let congested = Congestion::of::<T>(&full_blocks, info.params.verify_window, windows);
+		let view = RoundView::<T> { round, info, workers: &workers, models: &models, congested };
 		let total = workers.len() as Slot;
-		let mut weight = T::DbWeight::get().reads(2);
+		let mut weight = T::DbWeight::get().reads(3);
 		let mut slot = next;
 		while slot < total && *judgements > 0 {
 			weight.saturating_accrue(T::DbWeight::get().reads(1));
@@ -162,19 +202,33 @@ impl<T: Config> Pallet<T> {
 	) -> Vec<(Slot, OpenedOutputs)> {
 		let mut opened = Vec::new();
 		for &verifier in committee {
-			match Verifications::<T>::get((view.round, slot, panel, verifier))
-				.and_then(|v| v.outputs)
-			{
+			let record = Verifications::<T>::get((view.round, slot, panel, verifier));
+			let committed = record.is_some();
+			match record.and_then(|v| v.outputs) {
 				Some(outputs) => opened.push((verifier, outputs)),
 				None => {
-					if let (Some(stash), Some(worker)) = (view.stash(verifier), view.stash(slot)) {
-						T::Reputation::record(&stash, RoundOutcome::Missed);
-						Self::deposit_event(Event::VerifierMissed {
+					let Some((stash, worker)) = view.stash(verifier).zip(view.stash(slot)) else {
+						continue;
+					};
+					let excused = if committed {
+						view.congested.open_window
+					} else {
+						view.congested.commit_window
+					};
+					if excused {
+						Self::deposit_event(Event::VerifierExcused {
 							round: view.round,
 							verifier: stash,
 							worker,
 						});
+						continue;
 					}
+					T::Reputation::record(&stash, RoundOutcome::Missed);
+					Self::deposit_event(Event::VerifierMissed {
+						round: view.round,
+						verifier: stash,
+						worker,
+					});
 				}
 			}
 		}
