@@ -1007,6 +1007,15 @@ fn a_verifier_crowded_out_by_full_blocks_is_excused() {
 		assert!(count(1, true) > 0);
 		assert!(faults().is_empty());
 		assert_eq!(FullBlocks::<Test>::get().len(), 10, "the window's blocks were recorded");
+		// The check itself: windows inside the record, one with a gap, one longer than it.
+		use crate::verdict::Congestion;
+		let record: Vec<BlockNumber> = (5..15).collect();
+		let both = Congestion::of::<Test>(&record, 5, (9, 14));
+		assert!(both.commit_window && both.open_window);
+		let gap = Congestion::of::<Test>(&record, 5, (9, 15));
+		assert!(gap.commit_window && !gap.open_window);
+		let long = Congestion::of::<Test>(&record, u32::MAX, (u64::MAX - 1, u64::MAX));
+		assert!(!long.commit_window && !long.open_window);
 	});
 }
 

@@ -28,7 +28,7 @@ use poai_primitives::{
 	ReputationProvider, ReputationRecorder, RoundIndex, RoundOutcome, SeatWeight, Verdict,
 	WorkPointsRecorder,
 };
-use sp_runtime::traits::{Convert, One, Saturating};
+use sp_runtime::traits::{Convert, One, SaturatedConversion, Saturating};
 use sp_staking::offence::ReportOffence;
 
 /// What a committee's opened outputs say about the worker's revealed ones.
@@ -121,6 +121,12 @@ impl Congestion {
 		(commit_until, open_until): (BlockNumberFor<T>, BlockNumberFor<T>),
 	) -> Self {
 		let all_full = |from: BlockNumberFor<T>, to: BlockNumberFor<T>| {
+			// A window longer than the record cannot be all full blocks (and the loop below
+			// stays bounded whatever the parameters say).
+			let kept: BlockNumberFor<T> = full_blocks.len().saturated_into();
+			if from > to || to.saturating_sub(from) >= kept {
+				return false;
+			}
 			let mut block = from;
 			while block <= to {
 				if full_blocks.binary_search(&block).is_err() {
@@ -128,7 +134,7 @@ impl Congestion {
 				}
 				block = block.saturating_add(One::one());
 			}
-			from <= to
+			true
 		};
 		let commit_from =
 			commit_until.saturating_sub(verify_window.into()).saturating_add(One::one());
