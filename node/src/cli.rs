@@ -59,6 +59,11 @@ pub enum Subcommand {
 	#[command(subcommand)]
 	Key(sc_cli::KeySubcommand),
 
+	/// Generate new session keys (`babe`, `gran`, `poai`) in the node's keystore and print
+	/// them with the ownership proof for `session.setKeys(keys, proof)`, as the RPC
+	/// `author_rotateKeysWithOwner` would.
+	RotateKeys(crate::rotate_keys::RotateKeysCmd),
+
 	/// Build a chain specification.
 	///
 	/// Legacy command kept for existing scripts; prefer `export-chain-spec`.

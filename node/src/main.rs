@@ -8,6 +8,7 @@
 mod chain_spec;
 mod cli;
 mod command;
+mod rotate_keys;
 mod rpc;
 mod service;
 

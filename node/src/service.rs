@@ -21,7 +21,7 @@ use sc_telemetry::{Telemetry, TelemetryWorker};
 use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sp_blockchain::HeaderBackend;
 use sp_consensus_babe::{inherents::BabeCreateInherentDataProviders, SlotDuration};
-use sp_keystore::{Keystore as _, KeystorePtr};
+use sp_keystore::KeystorePtr;
 use sp_runtime::traits::{Block as BlockT, NumberFor};
 
 use crate::rpc::{BabeDeps, FullDeps, GrandpaDeps};
@@ -214,14 +214,8 @@ pub fn new_full<N: NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	} = new_partial(&config)?;
 
 	let role = config.role;
-	// `--alice` & co. get the matching `poai` worker key too (the session keys are inserted by
-	// sc-service from the same seed).
-	if let Some(seed) = &config.dev_key_seed {
-		keystore_container
-			.keystore()
-			.sr25519_generate_new(poai_primitives::POAI_KEY_TYPE, Some(seed))
-			.map_err(|e| ServiceError::Other(format!("inserting the dev `poai` key: {e}")))?;
-	}
+	// `--alice` & co.: sc-service generates every session key from the seed when it spawns the
+	// tasks, the `poai` worker key among them.
 	let force_authoring = config.force_authoring;
 	let enable_grandpa = !config.disable_grandpa;
 	let node_name = config.network.node_name.clone();

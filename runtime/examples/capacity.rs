@@ -101,7 +101,6 @@ fn print_weights() {
 	weight_line(s, "rebond", "", StakingWeights::rebond(), "");
 	weight_line(s, "withdraw_unbonded", "", StakingWeights::withdraw_unbonded(), "");
 	weight_line(s, "validate", "", StakingWeights::validate(), "");
-	weight_line(s, "set_worker_key", "", StakingWeights::set_worker_key(), "");
 	weight_line(s, "chill", "", StakingWeights::chill(), "");
 	let p = format!("n={max_nominations}");
 	weight_line(s, "nominate", &p, StakingWeights::nominate(max_nominations), "");

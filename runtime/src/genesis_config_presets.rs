@@ -3,8 +3,8 @@
 //! `poai-node --chain dev|local` and `poai-node build-spec` build their chain specs from these.
 //! Each validator bonds from its stash account `//Name//stash` and registers its session keys
 //! from it; the keys themselves (`babe`, `gran`, and the `poai` worker key) are the well-known
-//! `//Name` keys: `--alice`, `--bob`, … insert the session keys into the node's keystore,
-//! zombienet inserts all three.
+//! `//Name` keys: `--alice`, `--bob`, … insert all three into the node's keystore (sc-service
+//! generates every session key type from the seed), and so does zombienet.
 
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -58,14 +58,12 @@ pub fn testnet_staking_params() -> StakingParams<Balance> {
 	}
 }
 
-/// A genesis validator: its stash account and the public keys of its session and its worker.
+/// A genesis validator: its stash account and its session keys.
 pub struct GenesisValidator {
 	/// The account that bonds, registers the session keys and is the validator's identity.
 	pub stash: AccountId,
-	/// The BABE and GRANDPA keys.
+	/// The BABE, GRANDPA and `poai` worker keys.
 	pub keys: SessionKeys,
-	/// The `poai` key its node signs PoAI results with.
-	pub worker_key: WorkerId,
 }
 
 impl GenesisValidator {
@@ -73,8 +71,11 @@ impl GenesisValidator {
 	pub fn well_known(name: Sr25519Keyring) -> Self {
 		Self {
 			stash: stash_of(name).to_account_id(),
-			keys: SessionKeys { babe: BabeId::from(name.public()), grandpa: grandpa_of(name) },
-			worker_key: WorkerId::from(name.public()),
+			keys: SessionKeys {
+				babe: BabeId::from(name.public()),
+				grandpa: grandpa_of(name),
+				poai: WorkerId::from(name.public()),
+			},
 		}
 	}
 }
@@ -117,12 +118,7 @@ pub fn testnet_genesis(
 		poai_staking: PoaiStakingConfig {
 			stakers: validators
 				.iter()
-				.map(|v| (
-					v.stash.clone(),
-					GENESIS_BOND,
-					HardwareClass::Cpu,
-					Some(v.worker_key.clone())
-				))
+				.map(|v| (v.stash.clone(), GENESIS_BOND, HardwareClass::Cpu))
 				.collect::<Vec<_>>(),
 			params: testnet_staking_params(),
 		},

@@ -30,6 +30,7 @@ frame_benchmarking::define_benchmarks!(
 mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod migrations;
 
 #[cfg(test)]
 mod tests;
@@ -80,6 +81,9 @@ pub mod opaque {
 			pub babe: Babe,
 			/// Finality voting (ed25519, key type `gran`).
 			pub grandpa: Grandpa,
+			/// PoAI work: the worker signs its commitments, reveals and verifications with it,
+			/// and derives its verification salts from it (sr25519, key type `poai`).
+			pub poai: PoaiChallenges,
 		}
 	}
 }
@@ -90,7 +94,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("poai"),
 	impl_name: alloc::borrow::Cow::Borrowed("poai-node"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -211,7 +215,7 @@ pub type UncheckedExtrinsic =
 /// The payload a signer signs.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 /// Migrations to run on the next runtime upgrade, besides the pallets' own.
-type Migrations = ();
+type Migrations = migrations::Unreleased;
 /// Dispatches blocks and transactions to the pallets.
 pub type Executive = frame_executive::Executive<
 	Runtime,

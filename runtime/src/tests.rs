@@ -23,7 +23,7 @@ use crate::{
 };
 
 /// Genesis storage from a preset, merged onto the default configuration as the node does.
-fn genesis_from_preset(preset: &str) -> sp_io::TestExternalities {
+pub(crate) fn genesis_from_preset(preset: &str) -> sp_io::TestExternalities {
 	let patch = genesis_config_presets::get_preset(&preset.into()).expect("preset exists");
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
 	merge(&mut config, serde_json::from_slice(&patch).unwrap());
@@ -265,10 +265,11 @@ fn genesis_validators_are_the_bonded_stakers() {
 		}
 		let alice_worker: poai_primitives::WorkerId = Sr25519Keyring::Alice.public().into();
 		assert_eq!(
-			pallet_poai_staking::WorkerKeys::<Runtime>::get(
-				Sr25519Keyring::AliceStash.to_account_id()
+			<configs::WorkerKeys as pallet_poai_staking::WorkerKeyProvider<_, _>>::worker_key(
+				&Sr25519Keyring::AliceStash.to_account_id()
 			),
-			Some(alice_worker)
+			Some(alice_worker),
+			"the worker key is the `poai` session key"
 		);
 	});
 }
@@ -283,6 +284,7 @@ fn a_new_candidate_bonds_sets_keys_validates_and_is_elected() {
 
 		let eve = Sr25519Keyring::Eve;
 		let (keys, proof) = generate_session_keys(&eve.to_account_id());
+		let worker_key = keys.poai.clone();
 		let calls = vec![
 			RuntimeCall::PoaiStaking(pallet_poai_staking::Call::bond { value: 20_000 * UNIT }),
 			RuntimeCall::Session(pallet_session::Call::set_keys { keys, proof }),
@@ -297,6 +299,9 @@ fn a_new_candidate_bonds_sets_keys_validates_and_is_elected() {
 		let results = chain.author_block(slot, extrinsics.collect());
 		assert_eq!(results, vec![Ok(Ok(())), Ok(Ok(())), Ok(Ok(()))]);
 		assert!(!pallet_session::Validators::<Runtime>::get().contains(&eve.to_account_id()));
+		// One `setKeys` made her a worker: the next round is issued to her `poai` key.
+		let workers = pallet_poai_staking::Pallet::<Runtime>::snapshot_workers(0, u32::MAX);
+		assert!(workers.iter().any(|w| w.0 == eve.to_account_id() && w.1 == worker_key));
 
 		// Elected at the next session boundary, active one session later (pallet-session
 		// queues the next set one session ahead).
@@ -314,24 +319,47 @@ fn a_new_candidate_bonds_sets_keys_validates_and_is_elected() {
 	});
 }
 
+/// A worker key is a session key, so `session.setKeys`' proof of possession guards it: nobody
+/// can register (and so block, or be challenged under) another node's worker key, nor replay
+/// another account's registration.
 #[test]
-fn set_keys_without_a_valid_proof_is_rejected() {
+fn nobody_can_register_another_nodes_keys() {
 	with_keystore(genesis_from_preset("local_testnet")).execute_with(|| {
 		let mut chain = ChainBuilder::new();
 		chain.author_block(1, vec![]);
-		let eve = Sr25519Keyring::Eve;
-		// Keys whose proof was made for another owner.
-		let (keys, proof) = generate_session_keys(&Sr25519Keyring::Ferdie.to_account_id());
-		let results = chain.author_block(
-			2,
-			vec![signed(
-				eve,
-				0,
-				RuntimeCall::Session(pallet_session::Call::set_keys { keys, proof }),
-			)],
+		let (eve, ferdie) = (Sr25519Keyring::Eve, Sr25519Keyring::Ferdie);
+		let set_keys =
+			|keys, proof| RuntimeCall::Session(pallet_session::Call::set_keys { keys, proof });
+		let (eve_keys, eve_proof) = generate_session_keys(&eve.to_account_id());
+		let (mut ferdie_keys, ferdie_proof) = generate_session_keys(&ferdie.to_account_id());
+		assert_eq!(
+			chain.author_block(
+				2,
+				vec![signed(eve, 0, set_keys(eve_keys.clone(), eve_proof.clone()))]
+			),
+			vec![Ok(Ok(()))]
 		);
-		assert!(matches!(results[0], Ok(Err(_))), "dispatch fails: {:?}", results[0]);
-		assert!(pallet_session::NextKeys::<Runtime>::get(eve.to_account_id()).is_none());
+
+		// Ferdie replays Eve's registration; then puts Eve's worker key among his own keys.
+		ferdie_keys.poai = eve_keys.poai.clone();
+		let attempts = vec![
+			signed(ferdie, 0, set_keys(eve_keys.clone(), eve_proof)),
+			signed(ferdie, 1, set_keys(ferdie_keys, ferdie_proof)),
+		];
+		let results = chain.author_block(3, attempts);
+		for result in &results {
+			assert!(
+				matches!(result, Ok(Err(e)) if *e == pallet_session::Error::<Runtime>::InvalidProof.into()),
+				"dispatch fails for the proof: {result:?}"
+			);
+		}
+		assert!(pallet_session::NextKeys::<Runtime>::get(ferdie.to_account_id()).is_none());
+		assert_eq!(
+			<configs::WorkerKeys as pallet_poai_staking::WorkerKeyProvider<_, _>>::worker_key(
+				&eve.to_account_id()
+			),
+			Some(eve_keys.poai)
+		);
 	});
 }
 

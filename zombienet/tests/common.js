@@ -13,17 +13,6 @@ const USER_EXTENSIONS = {
   AuthorizeCall: { extrinsic: {}, payload: {} },
 };
 
-// RPCs of polkadot-sdk stable2609 that @polkadot/api 16 does not know yet.
-const USER_RPC = {
-  author: {
-    rotateKeysWithOwner: {
-      description: 'Generate new session keys and the proof that `owner` holds them',
-      params: [{ name: 'owner', type: 'Bytes' }],
-      type: 'Json',
-    },
-  },
-};
-
 // Only talk to nodes on this machine.
 function assertLoopback(wsUri) {
   let url;
@@ -64,7 +53,6 @@ async function connect(wsUri, timeoutS = DEFAULT_CONNECT_TIMEOUT_S) {
         throwOnConnect: true,
         noInitWarn: true,
         signedExtensions: USER_EXTENSIONS,
-        rpc: USER_RPC,
       }),
       timeoutS,
       `connecting to ${wsUri}`,

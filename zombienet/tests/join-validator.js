@@ -1,17 +1,24 @@
 'use strict';
-// A new validator joins through staking, as an operator does it from polkadot.js apps:
-//   1. author_rotateKeysWithOwner(<stash>) on a node: new session keys in that node's keystore,
-//      plus the proof of possession session.setKeys checks;
-//   2. one batch signed by the stash: poaiStaking.bond, session.setKeys, poaiStaking.validate;
+// A new validator joins through staking, exactly as the README's operator steps say:
+//   1. `poai-node rotate-keys --chain <spec> --base-path <node's base path> --owner <stash>`:
+//      new session keys (babe, gran, poai) in that node's keystore, printed with the proof of
+//      possession session.setKeys checks;
+//   2. one batch signed by the stash, with a plain @polkadot/api (no custom RPC or types):
+//      poaiStaking.bond, session.setKeys, poaiStaking.validate;
 //   3. the next election picks it: it appears in session.validators within a few sessions;
 //   4. the node holding its keys authors: it earns authorship points in the running session.
+// The stash is <suri>//stash, as for the genesis validators. That its worker is challenged and
+// passes rounds is the next step of smoke.zndsl (poai-rounds.js honest //Eve).
 // Returns 0; throws on any failure. Every wait is bounded.
 //
-// zombienet:  alice: js-script ./tests/join-validator.js with "//Eve,400" within 460 seconds
-// standalone: node tests/join-validator.js ws://127.0.0.1:9944 [suri] [timeoutSecs]
+// zombienet:  eve: js-script ./tests/join-validator.js with "//Eve,400" within 460 seconds
+//             (the node's base path and chain spec come from zombienet's networkInfo)
+// standalone: node tests/join-validator.js ws://127.0.0.1:9944 [suri] [timeoutSecs] \
+//               <base path> <chain spec>
 
+const { execFileSync } = require('child_process');
+const path = require('path');
 const { Keyring } = require('@polkadot/keyring');
-const { u8aToHex } = require('@polkadot/util');
 const { cryptoWaitReady } = require('@polkadot/util-crypto');
 const {
   connect,
@@ -20,7 +27,6 @@ const {
   runStandalone,
   submitAndWaitFinalized,
   waitForSubscription,
-  withTimeout,
   wsUriOf,
 } = require('./common');
 
@@ -50,6 +56,27 @@ function waitForAuthoringPoints(api, address, timeoutS) {
   );
 }
 
+// The node binary: $POAI_NODE (scripts/env.sh), else where scripts/env.sh would put it.
+function poaiNode() {
+  if (process.env.POAI_NODE) return process.env.POAI_NODE;
+  const target = process.env.CARGO_TARGET_DIR || path.join(process.env.HOME || '', '.cache', 'poai-target');
+  return path.join(target, 'release', 'poai-node');
+}
+
+// Step 1 of the operator's path: the node's new keys and their proof, for `owner`.
+function rotateKeys(basePath, chainSpec, owner) {
+  const args = ['rotate-keys', '--chain', chainSpec, '--base-path', basePath, '--owner', owner];
+  log(`${poaiNode()} ${args.join(' ')}`);
+  const out = execFileSync(poaiNode(), args, { timeout: 60_000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const rotated = JSON.parse(out);
+  for (const field of ['keys', 'babe', 'grandpa', 'poai', 'proof']) {
+    if (!/^0x[0-9a-f]+$/.test(String(rotated[field]))) {
+      throw new Error(`rotate-keys printed no ${field}: ${out}`);
+    }
+  }
+  return rotated;
+}
+
 function validatorsInclude(validators, address) {
   return validators.some((v) => v.toString() === address);
 }
@@ -58,12 +85,16 @@ async function run(nodeName, networkInfo, args) {
   const wsUri = wsUriOf(nodeName, networkInfo);
   const suri = args && args[0] && String(args[0]).trim() !== '' ? String(args[0]).trim() : '//Eve';
   const timeoutS = numArg(args, 1, DEFAULT_TIMEOUT_S, 'timeoutSecs');
+  // zombienet's native provider runs each node with --base-path <tmpDir>/<name>/data.
+  const basePath = (args && args[2]) || (networkInfo && networkInfo.tmpDir && path.join(networkInfo.tmpDir, nodeName, 'data'));
+  const chainSpec = (args && args[3]) || (networkInfo && networkInfo.chainSpecPath);
+  if (!basePath || !chainSpec) throw new Error('no base path or chain spec of the node to rotate keys on');
 
   await cryptoWaitReady();
   const api = await connect(wsUri);
   try {
     const keyring = new Keyring({ type: 'sr25519', ss58Format: api.registry.chainSS58 });
-    const stash = keyring.addFromUri(suri);
+    const stash = keyring.addFromUri(`${suri}//stash`);
     log(`joining as ${suri} (${stash.address}) through ${nodeName} at ${wsUri}`);
 
     if (validatorsInclude(await api.query.session.validators(), stash.address)) {
@@ -76,17 +107,18 @@ async function run(nodeName, networkInfo, args) {
       throw new Error(`${suri} has ${free}, not enough to bond ${bond}`);
     }
 
-    const generated = (
-      await withTimeout(api.rpc.author.rotateKeysWithOwner(u8aToHex(stash.publicKey)), 30, 'author_rotateKeysWithOwner')
-    ).toJSON();
-    if (!generated || !generated.keys || !generated.proof) {
-      throw new Error(`author_rotateKeysWithOwner returned no keys or no proof: ${JSON.stringify(generated)}`);
-    }
-    log(`session keys ${generated.keys}`);
+    const rotated = rotateKeys(basePath, chainSpec, stash.address);
+    log(`session keys ${rotated.keys} (poai ${rotated.poai})`);
 
+    // The keys as apps' form for session.setKeys asks for them: one field per key.
+    const keys = { babe: rotated.babe, grandpa: rotated.grandpa, poai: rotated.poai };
+    const keysType = api.tx.session.setKeys.meta.args[0].type.toString();
+    if (api.createType(keysType, keys).toHex() !== rotated.keys) {
+      throw new Error(`the printed keys ${rotated.keys} are not babe ++ grandpa ++ poai`);
+    }
     const tx = api.tx.utility.batchAll([
       api.tx.poaiStaking.bond(bond),
-      api.tx.session.setKeys(generated.keys, generated.proof),
+      api.tx.session.setKeys(keys, rotated.proof),
       api.tx.poaiStaking.validate(COMMISSION_PERBILL, 'Cpu'),
     ]);
     const result = await submitAndWaitFinalized(tx, stash, TX_TIMEOUT_S, log);
@@ -101,6 +133,10 @@ async function run(nodeName, networkInfo, args) {
     const candidate = await api.query.poaiStaking.candidates(stash.address);
     if (candidate.isNone) {
       throw new Error(`${stash.address} is not a candidate after validate`);
+    }
+    const worker = await api.query.session.nextKeys(stash.address);
+    if (worker.isNone || worker.unwrap().poai.toHex() !== rotated.poai) {
+      throw new Error(`session.nextKeys(${stash.address}) does not hold the poai key ${rotated.poai}`);
     }
     const joinedAt = (await api.query.session.currentIndex()).toNumber();
     log(`candidate since session ${joinedAt}; waiting for the election (timeout ${timeoutS}s)`);

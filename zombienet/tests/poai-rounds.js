@@ -2,10 +2,10 @@
 // PoAI rounds on a live chain, read through @polkadot/api as polkadot.js apps reads them.
 //
 // Mode `honest` (args "honest,<suri>,<minPasses>,<timeoutSecs>[,<other honest suris joined by
-// +>]"): waits until the worker whose stash is <suri>//stash has at least <minPasses> passed
-// rounds (poaiReputation.reputations), checking every new block's events: the worker must
-// commit (poaiChallenges.Committed), and neither it nor the other listed honest workers is ever
-// faulted (a cheater in the network may be).
+// +>]"): waits until the worker whose stash is <suri>//stash has passed <minPasses> more rounds
+// (poaiReputation.reputations) and committed as many times (poaiChallenges.Committed) while the
+// script watches, checking every new block's events: neither it nor the other listed honest
+// workers is ever faulted (a cheater in the network may be).
 //
 // Mode `cheater` (args "cheater,<suri>,<timeoutSecs>[,<honest suris joined by +>]"): waits
 // until the worker <suri>//stash has a failure on its reputation record and a slash on its
@@ -61,7 +61,8 @@ async function honest(api, keyring, args) {
       .map((s) => stashOf(keyring, s)),
   );
   let committed = 0;
-  let last = null;
+  const start = await reputationOf(api, stash);
+  let last = start;
   return waitForSubscription(
     (callback) => api.rpc.chain.subscribeNewHeads(callback),
     async (header) => {
@@ -78,14 +79,15 @@ async function honest(api, keyring, args) {
         if (faulted) log(`#${header.number}: ${faulted} faulted (${event.data[2]})`);
       }
       last = await reputationOf(api, stash);
-      if (last.passes >= minPasses) {
-        if (committed === 0) throw new Error(`${suri} passed rounds without a commitment being seen`);
-        log(`${suri}: ${JSON.stringify(last)}`);
+      // A pass can land before the commitment of a later round is seen (the verdict of a
+      // round committed before the script started): count both.
+      if (last.passes - start.passes >= minPasses && committed >= minPasses) {
+        log(`${suri}: ${JSON.stringify(last)} (was ${JSON.stringify(start)})`);
         return 0;
       }
       return undefined;
     },
-    { timeoutS, what: () => `${suri} did not pass ${minPasses} rounds (reputation ${JSON.stringify(last)}, commitments seen ${committed})` },
+    { timeoutS, what: () => `${suri} did not pass ${minPasses} rounds (reputation ${JSON.stringify(last)}, was ${JSON.stringify(start)}, commitments seen ${committed})` },
   );
 }
 

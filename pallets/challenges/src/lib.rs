@@ -566,8 +566,8 @@ pub mod pallet {
 	pub enum Error<T> {
 		/// The round is not in flight (never issued, or already judged).
 		UnknownRound,
-		/// The key is not a worker of this round: bond, `validate` and `setWorkerKey` before
-		/// the round starts.
+		/// The key is not a worker of this round: bond, `session.setKeys` (its `poai` key) and
+		/// `validate` before the round starts.
 		NotAWorker,
 		/// No active model serves the worker's hardware class, so it has no challenge.
 		NoChallenge,
@@ -814,4 +814,33 @@ impl<T: Config, Balance> sp_staking::OnStakingUpdate<T::AccountId, Balance> for 
 		MissSlashes::<T>::remove(who);
 		ReAudits::<T>::remove(who);
 	}
+}
+
+/// The `poai` worker key is a session key: `impl_opaque_keys!` names this pallet for it, so that
+/// `author_rotateKeys` makes it in the node's keystore and `session.setKeys` registers it (with
+/// its proof of possession) together with the block production and finality keys.
+impl<T: Config> sp_runtime::BoundToRuntimeAppPublic for Pallet<T> {
+	type Public = poai_primitives::WorkerId;
+}
+
+/// The session pallet tells every session key's pallet about the validators' keys. Rounds need
+/// nothing from it: the round of a session snapshots the worker keys of every candidate, validator
+/// or not, when it is issued (`Config::Workers`), and a key rotated during a round takes effect
+/// with the next one, as a validator's rotated session keys do.
+impl<T: Config> frame_support::traits::OneSessionHandler<T::AccountId> for Pallet<T> {
+	type Key = poai_primitives::WorkerId;
+
+	fn on_genesis_session<'a, I: 'a>(_validators: I)
+	where
+		I: Iterator<Item = (&'a T::AccountId, Self::Key)>,
+	{
+	}
+
+	fn on_new_session<'a, I: 'a>(_changed: bool, _validators: I, _queued: I)
+	where
+		I: Iterator<Item = (&'a T::AccountId, Self::Key)>,
+	{
+	}
+
+	fn on_disabled(_validator_index: u32) {}
 }

@@ -170,9 +170,6 @@ mod benchmarks {
 		set_bench_params::<T>();
 		let chunks = T::MaxUnlockingChunks::get();
 		let stash = bonded::<T>("stash", 0, chunks * 10);
-		let (key, proof) = T::BenchmarkHelper::worker_key_and_proof(0, &stash);
-		assert!(Staking::<T>::set_worker_key(RawOrigin::Signed(stash.clone()).into(), key, proof)
-			.is_ok());
 		for i in 0..chunks {
 			ActiveSession::<T>::put(i);
 			assert!(Staking::<T>::unbond(RawOrigin::Signed(stash.clone()).into(), units::<T>(10))
@@ -182,7 +179,6 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(stash.clone()));
 		assert!(Ledger::<T>::get(&stash).is_none());
-		assert!(WorkerKeys::<T>::get(&stash).is_none());
 	}
 
 	#[benchmark]
@@ -199,24 +195,6 @@ mod benchmarks {
 			Candidates::<T>::get(&stash).map(|c| c.nominated),
 			Some(units::<T>(T::MaxBackersPerCandidate::get()))
 		);
-	}
-
-	#[benchmark]
-	fn set_worker_key() {
-		// Replaces a key: the proof is verified, the old key's owner entry removed.
-		let stash = bonded::<T>("stash", 0, 100);
-		let (old, old_proof) = T::BenchmarkHelper::worker_key_and_proof(0, &stash);
-		let (new, new_proof) = T::BenchmarkHelper::worker_key_and_proof(1, &stash);
-		assert!(Staking::<T>::set_worker_key(
-			RawOrigin::Signed(stash.clone()).into(),
-			old.clone(),
-			old_proof
-		)
-		.is_ok());
-		#[extrinsic_call]
-		_(RawOrigin::Signed(stash.clone()), new.clone(), new_proof);
-		assert_eq!(WorkerKeyOwners::<T>::get(&new), Some(stash));
-		assert!(WorkerKeyOwners::<T>::get(&old).is_none());
 	}
 
 	#[benchmark]

@@ -11,7 +11,7 @@ use sp_staking::OnStakingUpdate;
 
 use crate::{
 	Backer, Backers, BalanceOf, CandidateInfo, Candidates, Config, Error, Event, Ledger,
-	Nominators, Pallet, StakingLedger, WorkerKeyOwners, WorkerKeys,
+	Nominators, Pallet, StakingLedger,
 };
 
 impl<T: Config> Pallet<T> {
@@ -164,16 +164,12 @@ impl<T: Config> Pallet<T> {
 		true
 	}
 
-	/// Forgets a stash with nothing bonded any more: its ledger, candidacy, nominations and
-	/// worker key.
+	/// Forgets a stash with nothing bonded any more: its ledger, candidacy and nominations.
 	pub(crate) fn kill_stash(stash: &T::AccountId) {
 		let was_candidate = Candidates::<T>::take(stash).is_some();
 		let was_nominator = Self::remove_nominations(stash);
 		if was_candidate || was_nominator {
 			Self::deposit_event(Event::Chilled { stash: stash.clone() });
-		}
-		if let Some(key) = WorkerKeys::<T>::take(stash) {
-			WorkerKeyOwners::<T>::remove(key);
 		}
 		Ledger::<T>::remove(stash);
 		T::EventListeners::on_unstake(stash);

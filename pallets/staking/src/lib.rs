@@ -16,6 +16,9 @@
 //! - **Election.** The pallet is the `pallet_session::SessionManager`: for every new session it
 //!   elects the top `max_validators` candidates by `backing × reputation` among those with
 //!   enough self-bond and reputation and with session keys, and snapshots their [`Exposure`].
+//! - **Workers.** Every candidate with a worker key (`T::WorkerKeys`: the `poai` session key in
+//!   the runtime) is a worker of the PoAI challenge round of each session, validator or not
+//!   ([`Pallet::snapshot_workers`]).
 //!   With fewer than `min_validators` qualifying candidates it keeps the current set.
 //! - **Rewards.** Validators of a session earn points for authored blocks
 //!   (`pallet_authorship::EventHandler`) and for verified PoAI work
@@ -33,6 +36,7 @@ extern crate alloc;
 
 mod election;
 mod ledger;
+pub mod migrations;
 mod rewards;
 mod slashing;
 pub mod types;
@@ -49,39 +53,20 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
-use alloc::vec::Vec;
-use codec::Encode;
 use frame_support::traits::fungible;
-use sp_runtime::RuntimeAppPublic;
+
+/// The target of the pallet's log lines.
+pub const LOG_TARGET: &str = "runtime::poai-staking";
 
 /// The balance type of the pallet.
 pub type BalanceOf<T> = <T as Config>::CurrencyBalance;
-/// A staker of the genesis config: stash, bond, hardware class and worker key.
-pub type GenesisStaker<T> = (
-	<T as frame_system::Config>::AccountId,
-	BalanceOf<T>,
-	poai_primitives::HardwareClass,
-	Option<<T as Config>::WorkerKey>,
-);
+/// A staker of the genesis config: stash, bond and hardware class (its keys are in the session
+/// pallet's genesis).
+pub type GenesisStaker<T> =
+	(<T as frame_system::Config>::AccountId, BalanceOf<T>, poai_primitives::HardwareClass);
 /// Funds taken by a slash, before the runtime decides where they go.
 pub type CreditOf<T> =
 	fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
-/// The proof that the caller of [`Pallet::set_worker_key`] holds the worker key's private key
-/// (an sr25519 signature in the runtime, see [`worker_key_proof_owner`]).
-pub type WorkerKeyProofOf<T> = <<T as Config>::WorkerKey as RuntimeAppPublic>::ProofOfPossession;
-
-/// The domain tag in front of the stash in a worker key's proof of possession, so that the
-/// proof cannot be taken for (or from) a proof made for another purpose with the same key.
-pub const WORKER_KEY_PROOF_CONTEXT: [u8; 21] = *b"POAI_WORKER_KEY_OWNER";
-
-/// The `owner` a worker key's proof of possession is made for when `stash` registers it:
-/// [`WORKER_KEY_PROOF_CONTEXT`] followed by the SCALE encoding of `stash` (for an `AccountId32`,
-/// its 32 bytes). The key signs this with `RuntimeAppPublic::generate_proof_of_possession`,
-/// i.e. for sr25519 it signs `b"POP_" ++ WORKER_KEY_PROOF_CONTEXT ++ stash`.
-pub fn worker_key_proof_owner<AccountId: Encode>(stash: &AccountId) -> Vec<u8> {
-	(WORKER_KEY_PROOF_CONTEXT, stash).encode()
-}
-
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -104,7 +89,9 @@ pub mod pallet {
 	use sp_staking::SessionIndex;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	///
+	/// 1: the worker keys moved into the session keys (`migrations::v1`).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -138,13 +125,11 @@ pub mod pallet {
 		type RuntimeHoldReason: From<HoldReason>;
 
 		/// The key a worker's node signs its PoAI results with (`poai`, sr25519, in the runtime).
-		/// Registering one needs a proof of possession ([`WorkerKeyProofOf`]).
-		type WorkerKey: Parameter
-			+ Member
-			+ MaxEncodedLen
-			+ Ord
-			+ MaybeSerializeDeserialize
-			+ RuntimeAppPublic<ProofOfPossession: Parameter + Member>;
+		type WorkerKey: Parameter + Member + MaxEncodedLen;
+
+		/// Where each stash's worker key is registered ([`SessionWorkerKeys`] in the runtime:
+		/// the `poai` session key).
+		type WorkerKeys: WorkerKeyProvider<Self::AccountId, Self::WorkerKey>;
 
 		/// Where the election reads reputation from.
 		type Reputation: ReputationProvider<Self::AccountId>;
@@ -204,9 +189,9 @@ pub mod pallet {
 		/// Weights of the calls and hooks.
 		type WeightInfo: WeightInfo;
 
-		/// Makes worker keys with their proofs and session-key registrations for the benchmarks.
+		/// Registers session keys for the benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
-		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, Self::WorkerKey>;
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// A reason for the pallet placing a hold on funds.
@@ -240,15 +225,6 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Nominators<T: Config> =
 		StorageMap<_, Twox64Concat, T::AccountId, BoundedVec<T::AccountId, T::MaxNominations>>;
-
-	/// The PoAI worker key of each stash.
-	#[pallet::storage]
-	pub type WorkerKeys<T: Config> = StorageMap<_, Twox64Concat, T::AccountId, T::WorkerKey>;
-
-	/// The stash of each PoAI worker key.
-	#[pallet::storage]
-	pub type WorkerKeyOwners<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::WorkerKey, T::AccountId>;
 
 	/// The session now running.
 	#[pallet::storage]
@@ -301,9 +277,9 @@ pub mod pallet {
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
-		/// The initial candidates and validators: stash, bond, hardware class, worker key. Each
-		/// stash needs a free balance above `bond` plus the existential deposit. The worker keys
-		/// need no proof of possession: the chain spec is trusted.
+		/// The initial candidates and validators: stash, bond, hardware class. Each stash needs a
+		/// free balance above `bond` plus the existential deposit; its keys, the worker key
+		/// among them, are the session pallet's genesis.
 		pub stakers: Vec<GenesisStaker<T>>,
 		/// The initial [`Params`].
 		pub params: StakingParams<BalanceOf<T>>,
@@ -320,7 +296,7 @@ pub mod pallet {
 				self.stakers.len() as u32 <= T::MaxCandidates::get(),
 				"more genesis stakers than MaxCandidates"
 			);
-			for (stash, bond, hardware_class, key) in &self.stakers {
+			for (stash, bond, hardware_class) in &self.stakers {
 				assert!(!Ledger::<T>::contains_key(stash), "genesis staker {stash:?} listed twice");
 				assert!(
 					*bond >= T::Currency::minimum_balance()
@@ -344,14 +320,6 @@ pub mod pallet {
 						nominated: Zero::zero(),
 					},
 				);
-				if let Some(key) = key {
-					assert!(
-						!WorkerKeyOwners::<T>::contains_key(key),
-						"genesis worker key of {stash:?} is used twice"
-					);
-					WorkerKeys::<T>::insert(stash, key);
-					WorkerKeyOwners::<T>::insert(key, stash);
-				}
 			}
 		}
 	}
@@ -367,13 +335,10 @@ pub mod pallet {
 		Rebonded { stash: T::AccountId, amount: BalanceOf<T> },
 		/// `stash` withdrew `amount` of unlocked funds: they are free again.
 		Withdrawn { stash: T::AccountId, amount: BalanceOf<T> },
-		/// `stash` has nothing bonded any more; its ledger, candidacy, nominations and worker
-		/// key are gone.
+		/// `stash` has nothing bonded any more; its ledger, candidacy and nominations are gone.
 		StashRemoved { stash: T::AccountId },
 		/// `stash` is a candidate with this commission and hardware class (new or updated).
 		Validating { stash: T::AccountId, commission: Perbill, hardware_class: HardwareClass },
-		/// `stash` registered `key` as its PoAI worker key.
-		WorkerKeySet { stash: T::AccountId, key: T::WorkerKey },
 		/// `stash` stopped being a candidate or a nominator.
 		Chilled { stash: T::AccountId },
 		/// `nominator` now backs `targets`.
@@ -462,11 +427,6 @@ pub mod pallet {
 		CandidateFull,
 		/// The account is neither a candidate nor a nominator.
 		NothingToChill,
-		/// The worker key is registered by another account.
-		WorkerKeyInUse,
-		/// The proof does not show that the caller holds the worker key: it must be the key's
-		/// proof of possession for the caller's account (see `set_worker_key`).
-		InvalidWorkerKeyProof,
 		/// Invalid parameters: need `1 <= min_validators <= max_validators <= MaxValidators`.
 		InvalidParams,
 		/// The session has not ended yet: its rewards are known once it has.
@@ -622,8 +582,8 @@ pub mod pallet {
 		}
 
 		/// Withdraw the unbonded funds whose bonding duration has passed: they are released from
-		/// hold. When nothing is left bonded, the stash's staking records (ledger, payee, worker
-		/// key) are removed.
+		/// hold. When nothing is left bonded, the stash's staking records (ledger, payee) are
+		/// removed; its session keys stay until it purges them (`session.purgeKeys`).
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::withdraw_unbonded())]
 		pub fn withdraw_unbonded(origin: OriginFor<T>) -> DispatchResult {
@@ -650,8 +610,8 @@ pub mod pallet {
 		/// share of its rewards it keeps before splitting the rest with its backers) and its
 		/// `hardware_class` (which decides the size of its PoAI challenges). Needs an active bond
 		/// of at least `min_validator_bond`; a nominator must `chill` first. To be elected the
-		/// candidate also needs session keys (`session.setKeys`) and enough reputation; set the
-		/// PoAI worker key with `set_worker_key`.
+		/// candidate also needs session keys (`session.setKeys`: `babe`, `grandpa` and the `poai`
+		/// worker key its node signs PoAI results with) and enough reputation.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::validate())]
 		pub fn validate(
@@ -689,45 +649,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Register `key` (the node's `poai` sr25519 public key, from `author_rotateKeys` or
-		/// `key insert --key-type poai`) as the caller's PoAI worker key: its node signs its
-		/// PoAI results with it. Replaces the previous key. A key can belong to one account only.
-		///
-		/// `proof` shows that the caller holds the key, so that nobody can register (and so
-		/// block) another node's key: it is the key's proof of possession for the caller, made
-		/// with the key's private half over the owner bytes of [`worker_key_proof_owner`]. For
-		/// the runtime's key (`poai_primitives::WorkerId`, app-crypto sr25519 under key type
-		/// `poai`) it is the sr25519 signature of
-		/// `b"POP_" ++ b"POAI_WORKER_KEY_OWNER" ++ SCALE(stash)` (the 32 bytes of the account),
-		/// as `RuntimeAppPublic::generate_proof_of_possession` or
-		/// `sp_core::proof_of_possession::ProofOfPossessionGenerator` make it. Only the node
-		/// that has the key in its keystore can produce it; until the worker gets an RPC/CLI
-		/// command for that, the tests and benchmarks make it themselves. Fails with
-		/// `InvalidWorkerKeyProof` for a proof by another key, for another account, or garbage.
-		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::set_worker_key())]
-		pub fn set_worker_key(
-			origin: OriginFor<T>,
-			key: T::WorkerKey,
-			proof: WorkerKeyProofOf<T>,
-		) -> DispatchResult {
-			let stash = ensure_signed(origin)?;
-			ensure!(Ledger::<T>::contains_key(&stash), Error::<T>::NotBonded);
-			ensure!(
-				key.verify_proof_of_possession(&worker_key_proof_owner(&stash), &proof),
-				Error::<T>::InvalidWorkerKeyProof
-			);
-			if let Some(owner) = WorkerKeyOwners::<T>::get(&key) {
-				ensure!(owner == stash, Error::<T>::WorkerKeyInUse);
-			}
-			if let Some(old) = WorkerKeys::<T>::get(&stash) {
-				WorkerKeyOwners::<T>::remove(&old);
-			}
-			WorkerKeys::<T>::insert(&stash, &key);
-			WorkerKeyOwners::<T>::insert(&key, &stash);
-			Self::deposit_event(Event::WorkerKeySet { stash, key });
-			Ok(())
-		}
+		// Call index 6 was `set_worker_key` (storage version 0); it is not reused, so that no
+		// old transaction decodes as another call.
 
 		/// Stop being a candidate (from the next election on: the current and the already
 		/// planned session are unaffected) or stop nominating. The bond stays; `unbond` it
@@ -837,16 +760,6 @@ pub mod pallet {
 			T::Currency::reducible_balance(who, Preservation::Preserve, Fortitude::Force)
 		}
 
-		/// The PoAI worker key of `who`.
-		pub fn worker_key(who: &T::AccountId) -> Option<T::WorkerKey> {
-			WorkerKeys::<T>::get(who)
-		}
-
-		/// The stash a PoAI worker key belongs to.
-		pub fn worker_key_owner(key: &T::WorkerKey) -> Option<T::AccountId> {
-			WorkerKeyOwners::<T>::get(key)
-		}
-
 		/// The hardware class `who` claims, if it is a candidate.
 		pub fn hardware_class(who: &T::AccountId) -> Option<HardwareClass> {
 			Candidates::<T>::get(who).map(|c| c.hardware_class)
@@ -867,7 +780,7 @@ pub mod pallet {
 		) -> Vec<(T::AccountId, T::WorkerKey, HardwareClass, bool, BalanceOf<T>)> {
 			Candidates::<T>::iter()
 				.filter_map(|(stash, candidate)| {
-					let key = WorkerKeys::<T>::get(&stash)?;
+					let key = T::WorkerKeys::worker_key(&stash)?;
 					Some((stash, key, candidate.hardware_class))
 				})
 				.take(max as usize)
@@ -959,9 +872,6 @@ pub mod pallet {
 						"backer value differs from the nominator's share"
 					);
 				}
-			}
-			for (key, owner) in WorkerKeyOwners::<T>::iter() {
-				ensure!(WorkerKeys::<T>::get(&owner) == Some(key), "worker key maps disagree");
 			}
 			Ok(())
 		}

@@ -1,5 +1,5 @@
 //! A test runtime: system, balances and the staking pallet, with a reputation provider, session
-//! key registry and session control whose state the tests set and read.
+//! key registry (with the worker keys) and session control whose state the tests set and read.
 
 use crate::{self as pallet_poai_staking, CreditOf, SessionControl, StakingParams};
 use core::cell::RefCell;
@@ -12,16 +12,14 @@ use frame_support::{
 };
 use frame_system::EnsureRoot;
 use poai_primitives::{traits::ReputationProvider, HardwareClass};
-use sp_runtime::{testing::UintAuthorityId, BuildStorage, Perbill, RuntimeAppPublic};
+use sp_runtime::{testing::UintAuthorityId, BuildStorage, Perbill};
 use sp_staking::SessionIndex;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub type AccountId = u64;
 pub type Balance = u128;
-/// Worker keys of the tests: `UintAuthorityId(n)` signs with `TestSignature(n, message)`, which
-/// verifies only for key `n` and exactly that message.
+/// Worker keys of the tests.
 pub type WorkerKey = UintAuthorityId;
-pub type WorkerKeyProof = sp_runtime::testing::TestSignature;
 type Block = frame_system::mocking::MockBlock<Test>;
 
 frame_support::construct_runtime!(
@@ -54,6 +52,7 @@ thread_local! {
 	static DISABLED: RefCell<Vec<(AccountId, Perbill)>> = const { RefCell::new(Vec::new()) };
 	static HISTORY_PRUNED_UP_TO: RefCell<SessionIndex> = const { RefCell::new(0) };
 	static UNSTAKED: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
+	static WORKER_KEYS: RefCell<BTreeMap<AccountId, WorkerKey>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// Reputation the tests set; neutral (50%) by default.
@@ -81,6 +80,21 @@ pub fn set_registered(who: AccountId, registered: bool) {
 		} else {
 			u.borrow_mut().insert(who);
 		}
+	});
+}
+
+/// The worker keys the tests register (the `poai` session keys in the runtime).
+pub struct MockWorkerKeys;
+impl crate::WorkerKeyProvider<AccountId, WorkerKey> for MockWorkerKeys {
+	fn worker_key(who: &AccountId) -> Option<WorkerKey> {
+		WORKER_KEYS.with(|k| k.borrow().get(who).cloned())
+	}
+}
+/// Registers `key` as `who`'s worker key, as `session.setKeys` does in the runtime.
+pub fn set_worker_key(who: AccountId, key: Option<WorkerKey>) {
+	WORKER_KEYS.with(|k| match key {
+		Some(key) => k.borrow_mut().insert(who, key),
+		None => k.borrow_mut().remove(&who),
 	});
 }
 
@@ -125,13 +139,10 @@ parameter_types! {
 #[cfg(feature = "runtime-benchmarks")]
 pub struct MockBenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
-impl crate::BenchmarkHelper<AccountId, WorkerKey> for MockBenchmarkHelper {
-	fn worker_key_and_proof(seed: u32, owner: &AccountId) -> (WorkerKey, WorkerKeyProof) {
-		let n = 1_000_000 + seed as u64;
-		(key(n), proof(n, *owner))
-	}
+impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 	fn register_session_keys(who: &AccountId) {
 		set_registered(*who, true);
+		set_worker_key(*who, Some(key(1_000_000 + *who)));
 	}
 }
 
@@ -140,6 +151,7 @@ impl pallet_poai_staking::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type WorkerKey = WorkerKey;
+	type WorkerKeys = MockWorkerKeys;
 	type Reputation = MockReputation;
 	type ValidatorRegistration = MockRegistration;
 	type SessionControl = MockSession;
@@ -177,13 +189,6 @@ pub fn key(n: u64) -> WorkerKey {
 	UintAuthorityId(n)
 }
 
-/// The proof of possession of worker key `n` for `owner`, made with the key as a node would.
-pub fn proof(n: u64, owner: AccountId) -> WorkerKeyProof {
-	key(n)
-		.generate_proof_of_possession(&crate::worker_key_proof_owner(&owner))
-		.expect("UintAuthorityId always signs")
-}
-
 /// The parameters of most tests.
 pub fn default_params() -> StakingParams<Balance> {
 	StakingParams {
@@ -209,7 +214,8 @@ pub struct ExtBuilder {
 impl Default for ExtBuilder {
 	fn default() -> Self {
 		Self {
-			// Three genesis validators: 10, 20 and 30, with worker keys 1010, 1020 and 1030.
+			// Three genesis validators: 10, 20 and 30, with worker keys 1010, 1020 and 1030 (in
+			// the runtime these come with the session keys of the session pallet's genesis).
 			stakers: vec![
 				(10, 1_000, HardwareClass::Gpu, Some(key(1010))),
 				(20, 2_000, HardwareClass::Cpu, Some(key(1020))),
@@ -238,6 +244,12 @@ impl ExtBuilder {
 		UNREGISTERED.with(|u| u.borrow_mut().clear());
 		DISABLED.with(|d| d.borrow_mut().clear());
 		HISTORY_PRUNED_UP_TO.with(|p| *p.borrow_mut() = 0);
+		WORKER_KEYS.with(|k| k.borrow_mut().clear());
+		let mut stakers = Vec::new();
+		for (stash, bond, class, key) in self.stakers {
+			set_worker_key(stash, key);
+			stakers.push((stash, bond, class));
+		}
 
 		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 		let endowed = (1..=40).chain(100..=110).chain(core::iter::once(TREASURY));
@@ -247,7 +259,7 @@ impl ExtBuilder {
 		}
 		.assimilate_storage(&mut storage)
 		.unwrap();
-		pallet_poai_staking::GenesisConfig::<Test> { stakers: self.stakers, params: self.params }
+		pallet_poai_staking::GenesisConfig::<Test> { stakers, params: self.params }
 			.assimilate_storage(&mut storage)
 			.unwrap();
 		let mut ext = sp_io::TestExternalities::new(storage);

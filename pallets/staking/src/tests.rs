@@ -3,12 +3,12 @@
 use crate::{
 	mock::*, Backer, Backers, CandidateExposures, Candidates, Error, Event, Exposures, Ledger,
 	Nominators, Params, Payout, Payouts, Points, Pruning, RewardDestination, SessionValidators,
-	SlashedFractions, StakingParams, UnlockChunk, WorkerKeyOwners, WorkerKeys,
+	SlashedFractions, StakingParams, UnlockChunk, WorkerKeyProvider,
 };
 use frame_support::{assert_noop, assert_ok, BoundedVec};
 use pallet_session::SessionManager;
 use poai_primitives::{traits::WorkPointsRecorder, HardwareClass};
-use sp_runtime::{testing::TestSignature, DispatchError, Perbill};
+use sp_runtime::{DispatchError, Perbill};
 use sp_staking::offence::{OffenceDetails, OnOffenceHandler};
 
 fn signed(who: AccountId) -> RuntimeOrigin {
@@ -76,8 +76,6 @@ fn genesis_stakers_are_candidates_and_initial_validators() {
 			assert_eq!(held(who), bond);
 			assert_eq!(free(who), ENDOWMENT - bond);
 			assert_eq!(Candidates::<Test>::get(who).unwrap().self_bond, bond);
-			assert_eq!(WorkerKeyOwners::<Test>::get(key(1_000 + who)), Some(who));
-			assert_eq!(Staking::worker_key(&who), Some(key(1_000 + who)));
 		}
 		assert_eq!(Staking::hardware_class(&10), Some(HardwareClass::Gpu));
 		assert_eq!(Staking::hardware_class(&20), Some(HardwareClass::Cpu));
@@ -108,21 +106,10 @@ fn genesis_rejects_unfunded_staker() {
 }
 
 #[test]
-#[should_panic(expected = "is used twice")]
-fn genesis_rejects_duplicate_worker_key() {
-	ExtBuilder::default()
-		.stakers(vec![
-			(10, 1_000, HardwareClass::Cpu, Some(key(7))),
-			(20, 1_000, HardwareClass::Cpu, Some(key(7))),
-		])
-		.build();
-}
-
-#[test]
 fn genesis_config_from_chain_spec_json() {
 	// How a chain spec (or a genesis preset) writes the pallet's genesis.
 	let json = serde_json::json!({
-		"stakers": [[10, 1_000, "Gpu", 1_010], [20, 2_000, "Cpu", null]],
+		"stakers": [[10, 1_000, "Gpu"], [20, 2_000, "Cpu"]],
 		"params": {
 			"maxValidators": 3,
 			"minValidators": 1,
@@ -135,8 +122,8 @@ fn genesis_config_from_chain_spec_json() {
 		}
 	});
 	let config: crate::GenesisConfig<Test> = serde_json::from_value(json).unwrap();
-	assert_eq!(config.stakers[0], (10, 1_000, HardwareClass::Gpu, Some(key(1_010))));
-	assert_eq!(config.stakers[1], (20, 2_000, HardwareClass::Cpu, None));
+	assert_eq!(config.stakers[0], (10, 1_000, HardwareClass::Gpu));
+	assert_eq!(config.stakers[1], (20, 2_000, HardwareClass::Cpu));
 	assert_eq!(config.params, default_params());
 	let unknown_field = serde_json::json!({ "stakers": [], "params": { "maxValidator": 3 } });
 	assert!(serde_json::from_value::<crate::GenesisConfig<Test>>(unknown_field).is_err());
@@ -317,20 +304,14 @@ fn withdraw_only_after_bonding_duration() {
 fn withdrawing_everything_removes_the_stash() {
 	ExtBuilder::default().build_and_execute(|| {
 		assert_ok!(Staking::bond(signed(1), 1_000));
-		assert_ok!(Staking::set_worker_key(signed(1), key(77), proof(77, 1)));
 		assert_ok!(Staking::unbond(signed(1), 1_000));
 		advance_to_session(3);
 		assert_ok!(Staking::withdraw_unbonded(signed(1)));
 		assert_eq!(Ledger::<Test>::get(1), None);
-		assert_eq!(WorkerKeys::<Test>::get(1), None);
-		assert_eq!(WorkerKeyOwners::<Test>::get(key(77)), None);
 		assert_eq!(held(1), 0);
 		assert_eq!(free(1), ENDOWMENT);
 		assert!(staking_events().contains(&Event::StashRemoved { stash: 1 }));
 		assert_eq!(unstaked(), vec![1], "the pallets keeping records of the stash are told");
-		// The key is free for somebody else.
-		assert_ok!(Staking::bond(signed(2), 100));
-		assert_ok!(Staking::set_worker_key(signed(2), key(77), proof(77, 2)));
 	});
 }
 
@@ -436,144 +417,6 @@ fn revalidating_restores_the_backing() {
 		assert_eq!(backer_value(10, 1), Some(500));
 		assert_ok!(Staking::validate(signed(10), Perbill::zero(), HardwareClass::Gpu));
 		assert_eq!(nominated(10), 500);
-	});
-}
-
-#[test]
-fn worker_keys_are_unique() {
-	ExtBuilder::default().build_and_execute(|| {
-		assert_noop!(
-			Staking::set_worker_key(signed(1), key(5), proof(5, 1)),
-			Error::<Test>::NotBonded
-		);
-		assert_ok!(Staking::bond(signed(1), 100));
-		// 1010 is the key of 10: even with a valid proof for 1 (its node signed for 1) it
-		// stays 10's until 10 replaces it.
-		assert_noop!(
-			Staking::set_worker_key(signed(1), key(1010), proof(1010, 1)),
-			Error::<Test>::WorkerKeyInUse
-		);
-		assert_ok!(Staking::set_worker_key(signed(1), key(5), proof(5, 1)));
-		assert_eq!(Staking::worker_key_owner(&key(5)), Some(1));
-		assert!(staking_events().contains(&Event::WorkerKeySet { stash: 1, key: key(5) }));
-		// Setting the same key again is harmless.
-		assert_ok!(Staking::set_worker_key(signed(1), key(5), proof(5, 1)));
-		// Replacing it frees the old key.
-		assert_ok!(Staking::set_worker_key(signed(1), key(6), proof(6, 1)));
-		assert_eq!(WorkerKeyOwners::<Test>::get(key(5)), None);
-		assert_eq!(WorkerKeyOwners::<Test>::get(key(6)), Some(1));
-		assert_eq!(WorkerKeys::<Test>::get(1), Some(key(6)));
-		assert_ok!(Staking::set_worker_key(signed(10), key(5), proof(5, 10)));
-		assert_eq!(WorkerKeyOwners::<Test>::get(key(1010)), None);
-		assert!(staking_events().contains(&Event::WorkerKeySet { stash: 10, key: key(5) }));
-	});
-}
-
-#[test]
-fn worker_key_needs_a_valid_proof_of_possession() {
-	ExtBuilder::default().build_and_execute(|| {
-		assert_ok!(Staking::bond(signed(1), 100));
-		// A proof the key made for another account.
-		assert_noop!(
-			Staking::set_worker_key(signed(1), key(5), proof(5, 2)),
-			Error::<Test>::InvalidWorkerKeyProof
-		);
-		// A proof for the right account, made by another key.
-		assert_noop!(
-			Staking::set_worker_key(signed(1), key(5), proof(6, 1)),
-			Error::<Test>::InvalidWorkerKeyProof
-		);
-		// Garbage, and the key's signature of something else than the owner statement: of the
-		// bare account (no domain tag), of the tag alone.
-		for message in [
-			b"garbage".to_vec(),
-			Vec::new(),
-			codec::Encode::encode(&1u64),
-			crate::WORKER_KEY_PROOF_CONTEXT.to_vec(),
-		] {
-			assert_noop!(
-				Staking::set_worker_key(signed(1), key(5), TestSignature(5, message)),
-				Error::<Test>::InvalidWorkerKeyProof
-			);
-		}
-		assert_eq!(WorkerKeys::<Test>::get(1), None);
-		assert_eq!(WorkerKeyOwners::<Test>::get(key(5)), None);
-		// The key's proof for the caller is accepted.
-		assert_ok!(Staking::set_worker_key(signed(1), key(5), proof(5, 1)));
-		assert_eq!(WorkerKeys::<Test>::get(1), Some(key(5)));
-		assert_eq!(WorkerKeyOwners::<Test>::get(key(5)), Some(1));
-		// A failed replacement keeps the current key.
-		assert_noop!(
-			Staking::set_worker_key(signed(1), key(6), proof(5, 1)),
-			Error::<Test>::InvalidWorkerKeyProof
-		);
-		assert_eq!(WorkerKeys::<Test>::get(1), Some(key(5)));
-	});
-}
-
-#[test]
-fn nobody_can_squat_another_nodes_worker_key() {
-	const ALICE: AccountId = 1;
-	const MALLORY: AccountId = 2;
-	// Alice's node holds key 42 and has published it (e.g. in its telemetry).
-	const ALICE_KEY: u64 = 42;
-	ExtBuilder::default().build_and_execute(|| {
-		assert_ok!(Staking::bond(signed(ALICE), 100));
-		assert_ok!(Staking::bond(signed(MALLORY), 100));
-		// Without Alice's key Mallory can only replay a proof Alice's key made (front-running
-		// Alice's own `set_worker_key`, or one made for somebody else) or sign with its own key.
-		for forged in [proof(ALICE_KEY, ALICE), proof(ALICE_KEY, 3), proof(7, MALLORY)] {
-			assert_noop!(
-				Staking::set_worker_key(signed(MALLORY), key(ALICE_KEY), forged),
-				Error::<Test>::InvalidWorkerKeyProof
-			);
-		}
-		assert_eq!(Staking::worker_key_owner(&key(ALICE_KEY)), None);
-		// Alice registers her key.
-		assert_ok!(Staking::set_worker_key(signed(ALICE), key(ALICE_KEY), proof(ALICE_KEY, ALICE)));
-		assert_eq!(Staking::worker_key_owner(&key(ALICE_KEY)), Some(ALICE));
-		assert_eq!(Staking::worker_key(&MALLORY), None);
-	});
-}
-
-#[test]
-fn sr25519_worker_key_proofs_verify() {
-	// The runtime's worker key: what a node (keystore) or an operator (key pair) produces is
-	// what `set_worker_key` accepts.
-	use poai_primitives::{crypto::ProofOfPossession, WorkerId};
-	use sp_core::{proof_of_possession::ProofOfPossessionGenerator, sr25519, Pair};
-	use sp_runtime::RuntimeAppPublic;
-
-	let stash = 10u64;
-	let owner = crate::worker_key_proof_owner(&stash);
-	let mut ext = sp_io::TestExternalities::default();
-	ext.register_extension(sp_keystore::KeystoreExt::new(
-		sp_keystore::testing::MemoryKeystore::new(),
-	));
-	ext.execute_with(|| {
-		// Made in the keystore, as the runtime benchmarks (and a node) do.
-		let mut from_keystore = WorkerId::generate_pair(None);
-		let pop = from_keystore.generate_proof_of_possession(&owner).expect("key is in keystore");
-		assert!(from_keystore.verify_proof_of_possession(&owner, &pop));
-		assert!(
-			!from_keystore.verify_proof_of_possession(&crate::worker_key_proof_owner(&20u64), &pop)
-		);
-
-		// Made with the key pair: the proof is the signature of
-		// `"POP_" ++ "POAI_WORKER_KEY_OWNER" ++ SCALE(stash)`.
-		let mut pair = sr25519::Pair::from_string("//Alice", None).expect("dev seed");
-		let key = WorkerId::from(pair.public());
-		let statement =
-			[&b"POP_"[..], &b"POAI_WORKER_KEY_OWNER"[..], &stash.to_le_bytes()[..]].concat();
-		let by_hand = ProofOfPossession::from(pair.sign(&statement));
-		assert!(key.verify_proof_of_possession(&owner, &by_hand));
-		let generated = ProofOfPossession::from(pair.generate_proof_of_possession(&owner));
-		assert!(key.verify_proof_of_possession(&owner, &generated));
-		// Another key's proof, or the key's signature of the bare account, does not verify.
-		assert!(!from_keystore.verify_proof_of_possession(&owner, &generated));
-		let bare =
-			ProofOfPossession::from(pair.sign(&[&b"POP_"[..], &stash.to_le_bytes()[..]].concat()));
-		assert!(!key.verify_proof_of_possession(&owner, &bare));
 	});
 }
 
@@ -1128,7 +971,6 @@ fn slash_everything_twice_cannot_underflow() {
 		assert!(Candidates::<Test>::get(10).is_none());
 		assert!(Backers::<Test>::get(10).is_empty());
 		assert_eq!(free(TREASURY), ENDOWMENT + 2_000);
-		assert_eq!(WorkerKeyOwners::<Test>::get(key(1010)), None);
 		let events = staking_events();
 		assert!(events.contains(&Event::StashRemoved { stash: 10 }));
 		assert!(events.contains(&Event::StashRemoved { stash: 100 }));
@@ -1216,7 +1058,7 @@ fn a_candidate_outside_the_validator_set_answers_with_its_own_bond() {
 		// 1 runs PoAI challenges as a candidate but validates in no session yet.
 		assert_ok!(Staking::bond(signed(1), 600));
 		assert_ok!(Staking::validate(signed(1), Perbill::zero(), HardwareClass::Cpu));
-		assert_ok!(Staking::set_worker_key(signed(1), key(101), proof(101, 1)));
+		set_worker_key(1, Some(key(101)));
 		assert!(Exposures::<Test>::get(active_session(), 1).is_none());
 		bond_and_nominate(100, 1_000, &[1]);
 		Staking::snapshot_workers(active_session(), u32::MAX);
@@ -1242,7 +1084,7 @@ fn a_worker_cannot_escape_a_slash_by_chilling_or_unbonding_after_the_snapshot() 
 		for (stash, n) in [(1u64, 101u64), (2, 102)] {
 			assert_ok!(Staking::bond(signed(stash), 600));
 			assert_ok!(Staking::validate(signed(stash), Perbill::zero(), HardwareClass::Cpu));
-			assert_ok!(Staking::set_worker_key(signed(stash), key(n), proof(n, stash)));
+			set_worker_key(stash, Some(key(n)));
 		}
 		let session = active_session();
 		let workers = Staking::snapshot_workers(session, u32::MAX);
@@ -1275,7 +1117,7 @@ fn snapshot_workers_lists_the_candidates_with_a_worker_key() {
 		let workers = Staking::snapshot_workers(session, u32::MAX);
 		assert!(!workers.is_empty());
 		for (stash, key, class, validator, stake) in &workers {
-			assert_eq!(WorkerKeys::<Test>::get(stash).as_ref(), Some(key));
+			assert_eq!(MockWorkerKeys::worker_key(stash).as_ref(), Some(key));
 			assert_eq!(Staking::hardware_class(stash), Some(*class));
 			assert_eq!(*validator, Staking::is_active_validator(stash));
 			assert!(*stake > 0);

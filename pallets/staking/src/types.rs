@@ -332,15 +332,40 @@ impl<T: pallet_session::Config + pallet_session::historical::Config> SessionCont
 	}
 }
 
+/// Where the PoAI worker key of a stash is registered.
+///
+/// In the runtime it is the `poai` member of the session keys ([`SessionWorkerKeys`]): one
+/// `session.setKeys` registers the keys of block production, finality and PoAI work, with one
+/// ownership proof; tests use a mock.
+pub trait WorkerKeyProvider<AccountId, Key> {
+	/// The worker key `who` registered, if any.
+	fn worker_key(who: &AccountId) -> Option<Key>;
+}
+
+/// [`WorkerKeyProvider`] through `pallet-session`: the key of type `Key::ID` in the session keys
+/// `who` registered last (`NextKeys`, which `session.setKeys` writes at once; a validator's
+/// queued keys follow at the next session).
+///
+/// `pallet-session` keeps every key unique across validators (`KeyOwner`) and checks with
+/// `setKeys` that the caller holds every private key (the keys' proof of possession for the
+/// caller's account), so no stash can register, and so block, another node's worker key.
+pub struct SessionWorkerKeys<T>(core::marker::PhantomData<T>);
+
+impl<T, Key> WorkerKeyProvider<T::ValidatorId, Key> for SessionWorkerKeys<T>
+where
+	T: pallet_session::Config,
+	Key: sp_runtime::RuntimeAppPublic + codec::Decode,
+{
+	fn worker_key(who: &T::ValidatorId) -> Option<Key> {
+		use sp_runtime::traits::OpaqueKeys;
+		pallet_session::Pallet::<T>::load_keys(who)?.get(Key::ID)
+	}
+}
+
 /// Produces what the benchmarks need and the pallet cannot make on its own.
 #[cfg(feature = "runtime-benchmarks")]
-pub trait BenchmarkHelper<AccountId, WorkerKey: sp_runtime::RuntimeAppPublic> {
-	/// A worker key, different for every `seed`, with its proof of possession for `owner` as
-	/// `set_worker_key` checks it (made for [`crate::worker_key_proof_owner`]`(owner)`).
-	fn worker_key_and_proof(
-		seed: u32,
-		owner: &AccountId,
-	) -> (WorkerKey, WorkerKey::ProofOfPossession);
-	/// Makes `T::ValidatorRegistration` report `who` as registered (session keys set).
+pub trait BenchmarkHelper<AccountId> {
+	/// Registers session keys for `who`, so that `T::ValidatorRegistration` reports it as
+	/// registered and `T::WorkerKeys` has a worker key for it, different for every `who`.
 	fn register_session_keys(who: &AccountId);
 }

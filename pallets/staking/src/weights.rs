@@ -52,7 +52,6 @@ pub trait WeightInfo {
 	fn rebond() -> Weight;
 	fn withdraw_unbonded() -> Weight;
 	fn validate() -> Weight;
-	fn set_worker_key() -> Weight;
 	fn chill() -> Weight;
 	fn nominate(n: u32, ) -> Weight;
 	fn set_payee() -> Weight;
@@ -187,21 +186,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(42_173_000, 6579)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-	}
-	/// Storage: `PoaiStaking::Ledger` (r:1 w:0)
-	/// Proof: `PoaiStaking::Ledger` (`max_values`: None, `max_size`: Some(746), added: 3221, mode: `MaxEncodedLen`)
-	/// Storage: `PoaiStaking::WorkerKeyOwners` (r:1 w:2)
-	/// Proof: `PoaiStaking::WorkerKeyOwners` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
-	/// Storage: `PoaiStaking::WorkerKeys` (r:1 w:1)
-	/// Proof: `PoaiStaking::WorkerKeys` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
-	fn set_worker_key() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `517`
-		//  Estimated: `4211`
-		// Minimum execution time: 75_222_000 picoseconds.
-		Weight::from_parts(87_760_000, 4211)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `PoaiStaking::Ledger` (r:1 w:0)
 	/// Proof: `PoaiStaking::Ledger` (`max_values`: None, `max_size`: Some(746), added: 3221, mode: `MaxEncodedLen`)
@@ -466,11 +450,6 @@ impl WeightInfo for () {
 		Weight::from_parts(42_173_000, 6579)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
-	}
-	fn set_worker_key() -> Weight {
-		Weight::from_parts(87_760_000, 4211)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn chill() -> Weight {
 		Weight::from_parts(264_914_000, 90414)

@@ -20,6 +20,8 @@ use sp_version::RuntimeVersion;
 
 mod poai;
 
+pub use poai::WorkerKeys;
+
 use super::{
 	opaque::SessionKeys, AccountId, Babe, Balance, Balances, Block, BlockNumber, Hash, Historical,
 	Nonce, Offences, OriginCaller, PalletInfo, PoaiStaking, Runtime, RuntimeCall, RuntimeEvent,

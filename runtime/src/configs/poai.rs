@@ -42,6 +42,7 @@ impl pallet_poai_staking::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type WorkerKey = poai_primitives::WorkerId;
+	type WorkerKeys = WorkerKeys;
 	type Reputation = PoaiReputation;
 	type ValidatorRegistration = Session;
 	type SessionControl = pallet_poai_staking::SessionAdapter<Runtime>;
@@ -67,39 +68,42 @@ impl pallet_poai_reputation::Config for Runtime {
 	type WeightInfo = pallet_poai_reputation::weights::SubstrateWeight<Runtime>;
 }
 
-/// What the staking benchmarks need from the runtime: worker keys with their proofs of
-/// possession, and registered session keys.
+/// The worker key of a stash: its `poai` session key, unless that is the placeholder the v1
+/// migration gave an account that had registered no worker key (nobody can sign with it; the
+/// account becomes a worker once it sets real keys).
+pub struct WorkerKeys;
+impl pallet_poai_staking::WorkerKeyProvider<AccountId, poai_primitives::WorkerId> for WorkerKeys {
+	fn worker_key(who: &AccountId) -> Option<poai_primitives::WorkerId> {
+		use pallet_poai_staking::SessionWorkerKeys;
+		let key: poai_primitives::WorkerId = SessionWorkerKeys::<Runtime>::worker_key(who)?;
+		(key != crate::migrations::placeholder_worker_key(who)).then_some(key)
+	}
+}
+
+/// What the staking benchmarks need from the runtime: registered session keys.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct StakingBenchmarkHelper;
 
 #[cfg(feature = "runtime-benchmarks")]
-impl pallet_poai_staking::BenchmarkHelper<AccountId, poai_primitives::WorkerId>
-	for StakingBenchmarkHelper
-{
-	/// Generates the `poai` key `//PoaiBenchWorker//<seed>` in the benchmark's keystore and
-	/// signs the proof with it, as a node would.
-	fn worker_key_and_proof(
-		seed: u32,
-		owner: &AccountId,
-	) -> (poai_primitives::WorkerId, poai_primitives::crypto::ProofOfPossession) {
-		use sp_runtime::RuntimeAppPublic;
-		let suri = alloc::format!("//PoaiBenchWorker//{seed}");
-		let mut key = poai_primitives::WorkerId::generate_pair(Some(suri.into_bytes()));
-		let proof = key
-			.generate_proof_of_possession(&pallet_poai_staking::worker_key_proof_owner(owner))
-			.expect("benchmarks run with a keystore holding the key just generated");
-		(key, proof)
-	}
-
+impl pallet_poai_staking::BenchmarkHelper<AccountId> for StakingBenchmarkHelper {
 	fn register_session_keys(who: &AccountId) {
-		use pallet_session::SessionInterface;
 		let raw: [u8; 32] = *AsRef::<[u8; 32]>::as_ref(who);
-		let keys = crate::opaque::SessionKeys {
-			babe: sp_core::sr25519::Public::from_raw(raw).into(),
-			grandpa: sp_core::ed25519::Public::from_raw(raw).into(),
-		};
-		let _ = <Session as SessionInterface>::set_keys(who, keys);
+		set_bench_session_keys(who, sp_core::sr25519::Public::from_raw(raw).into());
 	}
+}
+
+/// Registers session keys for `who` with `poai` as its worker key (no proof: benchmarks set
+/// them as the session pallet's genesis would).
+#[cfg(feature = "runtime-benchmarks")]
+fn set_bench_session_keys(who: &AccountId, poai: poai_primitives::WorkerId) -> bool {
+	use pallet_session::SessionInterface;
+	let raw: [u8; 32] = *AsRef::<[u8; 32]>::as_ref(who);
+	let keys = crate::opaque::SessionKeys {
+		babe: sp_core::sr25519::Public::from_raw(raw).into(),
+		grandpa: sp_core::ed25519::Public::from_raw(raw).into(),
+		poai,
+	};
+	<Session as SessionInterface>::set_keys(who, keys).is_ok()
 }
 
 parameter_types! {
@@ -211,16 +215,20 @@ pub struct ChallengesBenchmarkHelper;
 impl pallet_poai_challenges::BenchmarkHelper for ChallengesBenchmarkHelper {
 	fn register_workers(count: u32) -> u32 {
 		use frame_support::traits::fungible::Mutate;
-		use pallet_poai_staking::BenchmarkHelper as _;
+		use sp_runtime::RuntimeAppPublic;
 		let bond = pallet_poai_staking::Params::<Runtime>::get().min_validator_bond;
 		let mut registered = 0;
 		for i in 0..count {
 			let stash: AccountId = frame_benchmarking::account("poai-worker", i, 0x504f_4149);
 			let _ = Balances::mint_into(&stash, bond.saturating_mul(4));
 			let origin = || crate::RuntimeOrigin::signed(stash.clone());
-			let (key, proof) = StakingBenchmarkHelper::worker_key_and_proof(1_000_000 + i, &stash);
+			// In the benchmark's keystore, so that the benchmarks sign with it as a node would.
+			let suri = alloc::format!("//PoaiBenchWorker//{}", 1_000_000 + i);
+			let key = poai_primitives::WorkerId::generate_pair(Some(suri.into_bytes()));
 			let ok = PoaiStaking::bond(origin(), bond)
-				.and_then(|_| PoaiStaking::set_worker_key(origin(), key, proof))
+				.and_then(|_| {
+					set_bench_session_keys(&stash, key).then_some(()).ok_or("session keys".into())
+				})
 				.and_then(|_| {
 					PoaiStaking::validate(
 						origin(),
