@@ -19,9 +19,9 @@ use poai_primitives::{HardwareClass, ModelSpec, WorkerId};
 use sp_runtime::Perbill;
 
 use crate::{
-	opaque::SessionKeys, AccountId, BabeConfig, Balance, BalancesConfig, PoaiChallengesConfig,
-	PoaiModelsConfig, PoaiStakingConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig,
-	BABE_GENESIS_EPOCH_CONFIG, UNIT,
+	opaque::SessionKeys, AccountId, BabeConfig, Balance, BalancesConfig, CouncilMembershipConfig,
+	PoaiChallengesConfig, PoaiModelsConfig, PoaiStakingConfig, RuntimeGenesisConfig, SessionConfig,
+	SudoConfig, BABE_GENESIS_EPOCH_CONFIG, UNIT,
 };
 
 /// The registry records of the challenge models in `models/`, as `models/make_models.py`
@@ -109,6 +109,7 @@ pub fn testnet_genesis(
 	validators: Vec<GenesisValidator>,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
+	council: Vec<AccountId>,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -129,6 +130,11 @@ pub fn testnet_genesis(
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		council_membership: CouncilMembershipConfig {
+			members: council
+				.try_into()
+				.expect("the presets' councils are within CouncilMaxMembers"),
+		},
 		poai_models: PoaiModelsConfig { models: challenge_models() },
 		poai_challenges: PoaiChallengesConfig {
 			params: Some(pallet_poai_challenges::ProtocolParams::TESTNET),
@@ -147,6 +153,7 @@ pub fn development_config_genesis() -> Value {
 		vec![GenesisValidator::well_known(Sr25519Keyring::Alice)],
 		endowed_development_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		testnet_council(),
 	)
 }
 
@@ -159,7 +166,16 @@ pub fn local_config_genesis() -> Value {
 			.collect(),
 		endowed_development_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		testnet_council(),
 	)
+}
+
+/// The council of the test networks: Alice, Bob and Charlie (a motion passes with two votes).
+fn testnet_council() -> Vec<AccountId> {
+	[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+		.into_iter()
+		.map(|k| k.to_account_id())
+		.collect()
 }
 
 /// The preset called `id`, serialised, or `None` if there is no such preset.

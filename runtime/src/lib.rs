@@ -109,6 +109,8 @@ pub const SLOT_DURATION: u64 = MILLISECS_PER_BLOCK;
 pub const MINUTES: BlockNumber = 60_000 / (MILLISECS_PER_BLOCK as BlockNumber);
 /// Blocks per hour at the target block time.
 pub const HOURS: BlockNumber = MINUTES * 60;
+/// Blocks per day at the target block time.
+pub const DAYS: BlockNumber = HOURS * 24;
 /// Slots per session (= BABE epoch): one minute. A session is one PoAI round, so testnets see
 /// a full round (issue, commit, audit, reveal, verdict) every minute. BABE's epoch length is
 /// fixed for the life of a chain; see `docs/adr/0001-foundation.md`.
@@ -185,6 +187,12 @@ mod runtime {
 	// validators are known.
 	#[runtime::pallet_index(15)]
 	pub type PoaiChallenges = pallet_poai_challenges;
+	#[runtime::pallet_index(16)]
+	pub type Treasury = pallet_treasury;
+	#[runtime::pallet_index(17)]
+	pub type Council = pallet_collective<Instance1>;
+	#[runtime::pallet_index(18)]
+	pub type CouncilMembership = pallet_membership<Instance1>;
 }
 
 /// The address format: polkadot.js apps sends `MultiAddress::Id`.

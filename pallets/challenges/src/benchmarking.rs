@@ -698,13 +698,16 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn set_params() {
+	fn set_params() -> Result<(), BenchmarkError> {
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		set_block::<T>(0);
 		let params = bench_params::<T>();
 		#[extrinsic_call]
-		_(RawOrigin::Root, params);
+		_(origin as T::RuntimeOrigin, params);
 		assert_eq!(Params::<T>::get(), params);
 		assert!(events::<T>().contains(&Event::ParamsSet { params }));
+		Ok(())
 	}
 
 	impl_benchmark_test_suite!(Challenges, crate::mock::new_bench_ext(), crate::mock::Test);

@@ -210,6 +210,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type SubmissionPriority: Get<TransactionPriority>;
 
+		/// The origin that may change the protocol parameters (root or the council in the
+		/// runtime).
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
 		/// Weights of the calls and of the round's steps.
 		type WeightInfo: WeightInfo;
 
@@ -767,12 +771,12 @@ pub mod pallet {
 			Self::do_open_verification(key, round, worker, outputs, salt)
 		}
 
-		/// Sets the protocol parameters (root only). They apply to rounds issued from now on;
-		/// rounds in flight keep theirs.
+		/// Sets the protocol parameters (admin origin: root or a council majority). They apply
+		/// to rounds issued from now on; rounds in flight keep theirs.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::set_params())]
 		pub fn set_params(origin: OriginFor<T>, params: ProtocolParams) -> DispatchResult {
-			ensure_root(origin)?;
+			T::AdminOrigin::ensure_origin(origin)?;
 			Self::check_params(&params)?;
 			Params::<T>::put(params);
 			Self::deposit_event(Event::ParamsSet { params });

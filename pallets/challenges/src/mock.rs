@@ -239,6 +239,7 @@ impl pallet_poai_challenges::Config for Test {
 	type PruneKeysPerBlock = frame_support::traits::ConstU32<8>;
 	type MissSlashPeriod = MissSlashPeriod;
 	type SubmissionPriority = frame_support::traits::ConstU64<{ u64::MAX / 2 }>;
+	type AdminOrigin = frame_system::EnsureRoot<Self::AccountId>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;

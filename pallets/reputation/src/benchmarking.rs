@@ -2,7 +2,6 @@
 
 use super::*;
 use frame_benchmarking::v2::*;
-use frame_system::RawOrigin;
 use sp_runtime::traits::One;
 
 #[benchmarks]
@@ -11,7 +10,9 @@ mod benchmarks {
 
 	/// `set_params`: validate and store the parameters.
 	#[benchmark]
-	fn set_params() {
+	fn set_params() -> Result<(), BenchmarkError> {
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let params = ReputationParams {
 			decay: Perbill::from_percent(90),
 			failure_weight: FixedU128::from_u32(3),
@@ -19,9 +20,10 @@ mod benchmarks {
 		};
 
 		#[extrinsic_call]
-		_(RawOrigin::Root, params);
+		_(origin as T::RuntimeOrigin, params);
 
 		assert_eq!(Params::<T>::get(), params);
+		Ok(())
 	}
 
 	/// Recording an outcome (not a call: the challenge pallet charges this weight). Worst case:

@@ -286,6 +286,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type DefaultParams: Get<ReputationParams>;
 
+		/// The origin that may change the parameters (root or the council in the runtime).
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
 		/// The weights of this pallet's calls and of recording an outcome.
 		type WeightInfo: WeightInfo;
 	}
@@ -387,7 +390,8 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Sets the parameters of the reputation model (root only).
+		/// Sets the parameters of the reputation model (admin origin: root or a council
+		/// majority).
 		///
 		/// They apply to the outcomes recorded from now on; the evidence already accumulated
 		/// is kept as it is. Fails when `params` are invalid: a zero decay, a failure weight
@@ -395,7 +399,7 @@ pub mod pallet {
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::set_params())]
 		pub fn set_params(origin: OriginFor<T>, params: ReputationParams) -> DispatchResult {
-			ensure_root(origin)?;
+			T::AdminOrigin::ensure_origin(origin)?;
 			params.validate::<T>()?;
 			Params::<T>::put(params);
 			Self::deposit_event(Event::ParamsSet { params });

@@ -24,6 +24,7 @@ parameter_types! {
 
 impl pallet_poai_reputation::Config for Test {
 	type DefaultParams = DefaultParams;
+	type AdminOrigin = frame_system::EnsureRoot<u64>;
 	type WeightInfo = ();
 }
 

@@ -18,8 +18,10 @@ use sp_runtime::{
 };
 use sp_version::RuntimeVersion;
 
+mod governance;
 mod poai;
 
+pub use governance::{CouncilCollective, EnsureRootOrCouncilMajority, TreasuryAccount};
 pub use poai::WorkerKeys;
 
 use super::{
@@ -134,7 +136,8 @@ parameter_types! {
 
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+	// 80% of the fees to the treasury, the rest and the tips to the block's author.
+	type OnChargeTransaction = FungibleAdapter<Balances, governance::DealWithFees>;
 	type WeightToFee = IdentityFee<Balance>;
 	type LengthToFee = IdentityFee<Balance>;
 	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;

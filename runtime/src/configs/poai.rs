@@ -6,7 +6,6 @@ use frame_support::{
 	parameter_types,
 	traits::{ConstU32, Get},
 };
-use frame_system::EnsureRoot;
 use poai_primitives::{RegisteredWorker, WorkerRegistry};
 use sp_runtime::{traits::Convert, transaction_validity::TransactionPriority};
 use sp_staking::SessionIndex;
@@ -46,10 +45,9 @@ impl pallet_poai_staking::Config for Runtime {
 	type Reputation = PoaiReputation;
 	type ValidatorRegistration = Session;
 	type SessionControl = pallet_poai_staking::SessionAdapter<Runtime>;
-	// Slashed funds are burnt until a treasury exists.
-	type Slash = ();
+	type Slash = super::governance::SlashToTreasury;
 	type EventListeners = (PoaiChallenges, PoaiReputation);
-	type AdminOrigin = EnsureRoot<AccountId>;
+	type AdminOrigin = super::EnsureRootOrCouncilMajority;
 	type MaxValidators = MaxAuthorities;
 	type MaxCandidates = ConstU32<256>;
 	type MaxBackersPerCandidate = ConstU32<64>;
@@ -65,6 +63,7 @@ impl pallet_poai_staking::Config for Runtime {
 
 impl pallet_poai_reputation::Config for Runtime {
 	type DefaultParams = DefaultReputationParams;
+	type AdminOrigin = super::EnsureRootOrCouncilMajority;
 	type WeightInfo = pallet_poai_reputation::weights::SubstrateWeight<Runtime>;
 }
 
@@ -118,7 +117,7 @@ parameter_types! {
 }
 
 impl pallet_poai_models::Config for Runtime {
-	type AdminOrigin = EnsureRoot<AccountId>;
+	type AdminOrigin = super::EnsureRootOrCouncilMajority;
 	type MaxModels = ConstU32<256>;
 	type MaxActiveModels = ConstU32<16>;
 	type WeightInfo = pallet_poai_models::weights::SubstrateWeight<Runtime>;
@@ -186,6 +185,7 @@ impl pallet_poai_challenges::Config for Runtime {
 	// One miss slash per bonding period: within it the funds a slash takes are still bonded.
 	type MissSlashPeriod = BondingDuration;
 	type SubmissionPriority = PoaiSubmissionPriority;
+	type AdminOrigin = super::EnsureRootOrCouncilMajority;
 	type WeightInfo = pallet_poai_challenges::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ChallengesBenchmarkHelper;

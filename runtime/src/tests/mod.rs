@@ -1,4 +1,5 @@
-//! Tests of the assembled runtime: genesis presets, session rotation, signed transfers.
+//! Tests of the assembled runtime: genesis presets, session rotation, signed transfers, keys,
+//! rounds and slashes; governance and the treasury in [`governance`].
 //!
 //! Blocks are built the way the node builds them: `Executive::initialize_block` with a BABE
 //! pre-runtime digest, the timestamp inherent, the extrinsics, `Executive::finalize_block`.
@@ -21,6 +22,8 @@ use crate::{
 	genesis_config_presets::{self, ENDOWMENT},
 	*,
 };
+
+mod governance;
 
 /// Genesis storage from a preset, merged onto the default configuration as the node does.
 pub(crate) fn genesis_from_preset(preset: &str) -> sp_io::TestExternalities {
