@@ -193,6 +193,10 @@ mod runtime {
 	pub type Council = pallet_collective<Instance1>;
 	#[runtime::pallet_index(18)]
 	pub type CouncilMembership = pallet_membership<Instance1>;
+	#[runtime::pallet_index(19)]
+	pub type Preimage = pallet_preimage;
+	#[runtime::pallet_index(20)]
+	pub type Whitelist = pallet_whitelist;
 }
 
 /// The address format: polkadot.js apps sends `MultiAddress::Id`.

@@ -3,8 +3,11 @@
 //! from the treasury (`pallet-treasury`), which receives slashes and most transaction fees.
 //!
 //! Root (sudo, on the `dev` and `local` chains only) holds every admin origin too; a chain
-//! started without sudo is governed by its council alone.
+//! started without sudo is governed by its council alone, and the council reaches what only
+//! root may do (a runtime upgrade: `system.authorizeUpgrade`) through `pallet-whitelist`: a
+//! majority whitelists the call's hash and dispatches it as root, with the call's preimage.
 
+use frame_support::traits::{fungible::HoldConsideration, LinearStoragePrice};
 use frame_support::{
 	parameter_types,
 	traits::{
@@ -18,8 +21,8 @@ use frame_system::{EnsureRoot, EnsureRootWithSuccess, EnsureWithSuccess};
 use sp_runtime::{traits::IdentityLookup, Permill};
 
 use super::super::{
-	AccountId, Authorship, Balance, Balances, BlockNumber, Council, Runtime, RuntimeCall,
-	RuntimeEvent, RuntimeOrigin, System, Treasury, DAYS, UNIT,
+	AccountId, Authorship, Balance, Balances, BlockNumber, Council, Preimage, Runtime, RuntimeCall,
+	RuntimeEvent, RuntimeHoldReason, RuntimeOrigin, System, Treasury, DAYS, UNIT,
 };
 
 /// The council's instance of `pallet-collective` and `pallet-membership`.
@@ -120,6 +123,43 @@ impl pallet_treasury::Config for Runtime {
 	type BlockNumberProvider = System;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = TreasuryBenchmarkHelper;
+}
+
+parameter_types! {
+	/// Deposit held for a noted preimage: a base, and per byte.
+	pub const PreimageBaseDeposit: Balance = UNIT;
+	/// Per byte of a noted preimage (a runtime of ~1.3 MB holds ~1.3 POAI).
+	pub const PreimageByteDeposit: Balance = UNIT / 1_000_000;
+	/// The hold reason of preimage deposits.
+	pub const PreimageHoldReason: RuntimeHoldReason =
+		RuntimeHoldReason::Preimage(pallet_preimage::HoldReason::Preimage);
+	/// A whitelisted dispatch deferred for its whitelisting expires after this long.
+	pub const DeferredDispatchExpiration: BlockNumber = 7 * DAYS;
+}
+
+impl pallet_preimage::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type WeightInfo = pallet_preimage::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type ManagerOrigin = EnsureRootOrCouncilMajority;
+	// Whoever notes a preimage holds a deposit for its bytes until it is used or unnoted.
+	type Consideration = HoldConsideration<
+		AccountId,
+		Balances,
+		PreimageHoldReason,
+		LinearStoragePrice<PreimageBaseDeposit, PreimageByteDeposit, Balance>,
+	>;
+}
+
+impl pallet_whitelist::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type WhitelistOrigin = EnsureRootOrCouncilMajority;
+	type DispatchWhitelistedOrigin = EnsureRootOrCouncilMajority;
+	type Preimages = Preimage;
+	type DeferredDispatchExpiration = DeferredDispatchExpiration;
+	type BlockNumberProvider = System;
+	type WeightInfo = pallet_whitelist::weights::SubstrateWeight<Runtime>;
 }
 
 /// Slashed funds go to the treasury.
