@@ -328,57 +328,154 @@ pub mod pallet {
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// `stash` bonded `amount` more; it is held under the staking hold reason.
-		Bonded { stash: T::AccountId, amount: BalanceOf<T> },
+		Bonded {
+			/// The bonded account.
+			stash: T::AccountId,
+			/// What was added to its bond.
+			amount: BalanceOf<T>,
+		},
 		/// `stash` started unbonding `amount`; it can be withdrawn from session `unlock_at` on.
-		Unbonded { stash: T::AccountId, amount: BalanceOf<T>, unlock_at: SessionIndex },
+		Unbonded {
+			/// The unbonding account.
+			stash: T::AccountId,
+			/// What left its active bond.
+			amount: BalanceOf<T>,
+			/// The session from which `withdraw_unbonded` releases it.
+			unlock_at: SessionIndex,
+		},
 		/// `stash` moved `amount` from unlocking back into its active bond.
-		Rebonded { stash: T::AccountId, amount: BalanceOf<T> },
+		Rebonded {
+			/// The rebonding account.
+			stash: T::AccountId,
+			/// What went back into its active bond.
+			amount: BalanceOf<T>,
+		},
 		/// `stash` withdrew `amount` of unlocked funds: they are free again.
-		Withdrawn { stash: T::AccountId, amount: BalanceOf<T> },
+		Withdrawn {
+			/// The withdrawing account.
+			stash: T::AccountId,
+			/// What was released from hold.
+			amount: BalanceOf<T>,
+		},
 		/// `stash` has nothing bonded any more; its ledger, candidacy and nominations are gone.
-		StashRemoved { stash: T::AccountId },
+		StashRemoved {
+			/// The account that left staking.
+			stash: T::AccountId,
+		},
 		/// `stash` is a candidate with this commission and hardware class (new or updated).
-		Validating { stash: T::AccountId, commission: Perbill, hardware_class: HardwareClass },
+		Validating {
+			/// The candidate.
+			stash: T::AccountId,
+			/// The share of its rewards it keeps before its backers are paid.
+			commission: Perbill,
+			/// The hardware class its PoAI challenges are sized for.
+			hardware_class: HardwareClass,
+		},
 		/// `stash` stopped being a candidate or a nominator.
-		Chilled { stash: T::AccountId },
+		Chilled {
+			/// The account that stopped validating or nominating.
+			stash: T::AccountId,
+		},
 		/// `nominator` now backs `targets`.
-		Nominated { nominator: T::AccountId, targets: BoundedVec<T::AccountId, T::MaxNominations> },
+		Nominated {
+			/// The nominating account.
+			nominator: T::AccountId,
+			/// The candidates its bond is split over.
+			targets: BoundedVec<T::AccountId, T::MaxNominations>,
+		},
 		/// `nominator` was the smallest backer of `target`, whose backer list was full, and made
 		/// way for a larger nomination; its bond is split over its other targets from now on.
-		NominationDropped { nominator: T::AccountId, target: T::AccountId },
+		NominationDropped {
+			/// The backer that was dropped.
+			nominator: T::AccountId,
+			/// The candidate it no longer backs.
+			target: T::AccountId,
+		},
 		/// The rewards of `stash` go to `payee` from now on.
-		PayeeSet { stash: T::AccountId, payee: RewardDestination<T::AccountId> },
+		PayeeSet {
+			/// The bonded account.
+			stash: T::AccountId,
+			/// Where its rewards are paid.
+			payee: RewardDestination<T::AccountId>,
+		},
 		/// Governance set new parameters.
-		ParamsSet { params: StakingParams<BalanceOf<T>> },
+		ParamsSet {
+			/// The parameters now in force.
+			params: StakingParams<BalanceOf<T>>,
+		},
 		/// `validators` were elected for session `session`.
 		ValidatorsElected {
+			/// The session they validate in.
 			session: SessionIndex,
+			/// The elected validators.
 			validators: BoundedVec<T::AccountId, T::MaxValidators>,
 		},
 		/// Only `qualified` candidates qualified for session `session`, fewer than the
 		/// `required` minimum: the current validators stay.
-		ElectionSkipped { session: SessionIndex, qualified: u32, required: u32 },
+		ElectionSkipped {
+			/// The session that keeps the current validators.
+			session: SessionIndex,
+			/// Candidates that qualified.
+			qualified: u32,
+			/// The minimum (`min_validators`).
+			required: u32,
+		},
 		/// Session `session` ended with `total_points` points; `total_reward` can be paid out
 		/// to its validators and their backers with `payout_stakers`.
-		SessionRewarded { session: SessionIndex, total_points: u32, total_reward: BalanceOf<T> },
+		SessionRewarded {
+			/// The session that ended.
+			session: SessionIndex,
+			/// All points its validators earned.
+			total_points: u32,
+			/// The reward to be paid out for it.
+			total_reward: BalanceOf<T>,
+		},
 		/// `stash` was paid `amount` for session `session`, to `dest`.
 		Rewarded {
+			/// The session the reward is for.
 			session: SessionIndex,
+			/// The validator or backer paid.
 			stash: T::AccountId,
+			/// Where it was paid.
 			dest: RewardDestination<T::AccountId>,
+			/// What was paid.
 			amount: BalanceOf<T>,
 		},
 		/// `stash`'s reward of `amount` for session `session` could not be paid (its payee
 		/// account would be below the existential deposit); it is not minted.
-		RewardMissed { session: SessionIndex, stash: T::AccountId, amount: BalanceOf<T> },
+		RewardMissed {
+			/// The session the reward was for.
+			session: SessionIndex,
+			/// The validator or backer not paid.
+			stash: T::AccountId,
+			/// What it would have been paid.
+			amount: BalanceOf<T>,
+		},
 		/// An offence of `validator` in session `session` was slashed by `fraction` of its and
 		/// its backers' exposure.
-		OffenceSlashed { validator: T::AccountId, session: SessionIndex, fraction: Perbill },
+		OffenceSlashed {
+			/// The offender.
+			validator: T::AccountId,
+			/// The session the offence happened in.
+			session: SessionIndex,
+			/// The share of the exposure slashed.
+			fraction: Perbill,
+		},
 		/// An offence of `validator` in session `session` was ignored: it was no validator of
 		/// that session, or the session is older than the bonding duration or the history.
-		OffenceIgnored { validator: T::AccountId, session: SessionIndex },
+		OffenceIgnored {
+			/// The reported offender.
+			validator: T::AccountId,
+			/// The session of the offence.
+			session: SessionIndex,
+		},
 		/// `amount` of `stash`'s bond was slashed.
-		Slashed { stash: T::AccountId, amount: BalanceOf<T> },
+		Slashed {
+			/// The account whose bond was slashed.
+			stash: T::AccountId,
+			/// What was taken from it.
+			amount: BalanceOf<T>,
+		},
 	}
 
 	#[pallet::error]
