@@ -2,7 +2,8 @@
 //!
 //! The built-in specifications are assembled from the genesis presets of the runtime, so the
 //! runtime stays the single source of truth for genesis state. The JSON files committed under
-//! `chain-specs/` are generated from these with `poai-node build-spec --chain <id>`.
+//! `chain-specs/` are generated from these with `poai-node build-spec --chain <id>`
+//! (`scripts/regenerate-chain-specs.sh`).
 
 use std::path::PathBuf;
 
@@ -39,6 +40,23 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 		.with_id("local")
 		.with_chain_type(ChainType::Local)
 		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
+		.with_properties(properties())
+		.build())
+}
+
+/// Specification of the production chain (`--chain production`): hour-long sessions, the
+/// production protocol and staking parameters, a council and no sudo key, with the launch set's
+/// genesis validators (`runtime/presets/production-launch.json`; a launch replaces them with
+/// `scripts/production-spec.sh`, see docs/OPERATOR.md).
+pub fn production_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm_binary()?, Default::default())
+		.with_name("PoAI")
+		.with_id("poai")
+		.with_protocol_id("poai")
+		.with_chain_type(ChainType::Live)
+		.with_genesis_config_preset_name(
+			poai_runtime::genesis_config_presets::PRODUCTION_RUNTIME_PRESET,
+		)
 		.with_properties(properties())
 		.build())
 }

@@ -43,6 +43,7 @@ impl SubstrateCli for Cli {
 		let spec = match id {
 			"dev" => chain_spec::development_chain_spec()?,
 			"" | "local" => chain_spec::local_chain_spec()?,
+			"production" => chain_spec::production_chain_spec()?,
 			path => chain_spec::from_json_file(path)?,
 		};
 		Ok(Box::new(spec))

@@ -1,5 +1,5 @@
-//! The PoAI node: BABE block production, GRANDPA finality, ParityDb storage, offchain workers
-//! and the standard Substrate JSON-RPC interface.
+//! The PoAI node: BABE block production, GRANDPA finality, ParityDb storage, the PoAI inference
+//! worker and the standard Substrate JSON-RPC interface.
 
 // `sc_cli::Error` and `sc_service::Error` are large, and every sc-cli/sc-service entry point
 // returns them by value: boxing them here would only add an allocation on the error path.

@@ -1,18 +1,14 @@
 //! The PoAI node service: client, transaction pool, import queue, networking, BABE block
-//! production, GRANDPA finality, offchain workers and RPC.
+//! production, GRANDPA finality, RPC and the PoAI inference worker.
 
 use std::{sync::Arc, time::Duration};
 
-use futures::FutureExt;
 use jsonrpsee::RpcModule;
 use poai_runtime::{opaque::Block, RuntimeApi};
-use sc_client_api::Backend as _;
 use sc_consensus_babe::{BabeLink, BabeWorkerHandle, SlotProportion};
 use sc_consensus_grandpa::{FinalityProofProvider, SharedVoterState};
 use sc_consensus_slots::BackoffAuthoringOnFinalizedHeadLagging;
-use sc_network::{
-	config::FullNetworkConfiguration, service::traits::NetworkService, NetworkBackend,
-};
+use sc_network::{config::FullNetworkConfiguration, NetworkBackend};
 use sc_rpc::SubscriptionTaskExecutor;
 use sc_service::{
 	error::Error as ServiceError, Configuration, PartialComponents, TaskManager, WarpSyncConfig,
@@ -260,18 +256,6 @@ pub fn new_full<N: NetworkBackend<Block, <Block as BlockT>::Hash>>(
 			gap_sync_body_policy: None,
 		})?;
 
-	if config.offchain_worker.enabled {
-		spawn_offchain_workers(
-			&task_manager,
-			client.clone(),
-			&backend,
-			keystore_container.keystore(),
-			transaction_pool.clone(),
-			network.clone(),
-			role.is_authority(),
-		)?;
-	}
-
 	let shared_voter_state = SharedVoterState::empty();
 	let rpc_builder = rpc_extensions_builder(
 		client.clone(),
@@ -312,7 +296,7 @@ pub fn new_full<N: NetworkBackend<Block, <Block as BlockT>::Hash>>(
 			client.clone(),
 			keystore_container.keystore(),
 			OffchainTransactionPoolFactory::new(transaction_pool.clone()),
-			prometheus_registry.as_ref(),
+			prometheus_registry.clone(),
 		)?;
 	}
 
@@ -412,19 +396,18 @@ fn babe_inherent_data_providers(
 	})
 }
 
-/// Starts the PoAI inference worker when `--poai-models` is given: checks every registered
-/// model file first, so a node with a missing or altered model refuses to start.
+/// Starts the PoAI inference worker when `--poai-models` is given
+/// (`poai_offchain_worker::start_inference_worker`): a node whose models are missing or altered,
+/// or that finds no ONNX Runtime library, refuses to start and says why.
 fn start_poai_worker(
 	params: &crate::cli::PoaiWorkerParams,
 	task_manager: &TaskManager,
 	client: Arc<FullClient>,
 	keystore: KeystorePtr,
-	pool: OffchainTransactionPoolFactory<Block>,
-	registry: Option<&substrate_prometheus_endpoint::Registry>,
+	offchain_tx_pool_factory: OffchainTransactionPoolFactory<Block>,
+	prometheus_registry: Option<substrate_prometheus_endpoint::Registry>,
 ) -> Result<(), ServiceError> {
-	use pallet_poai_challenges::runtime_api::PoaiChallengesApi;
-	use poai_offchain_worker::{engine, task};
-	use sp_api::ProvideRuntimeApi;
+	use poai_offchain_worker::{engine::EngineConfig, InferenceWorkerParams};
 	let Some(models_dir) = params.poai_models.clone() else {
 		log::warn!(
 			"🧠 No `--poai-models`: this validator runs no PoAI worker and will miss its \
@@ -432,100 +415,21 @@ fn start_poai_worker(
 		);
 		return Ok(());
 	};
-	let engine = engine::Engine::new(engine::EngineConfig {
-		models_dir,
-		ort_lib: params.poai_ort_lib.clone(),
-		device: params.poai_device,
-		threads: params.poai_threads,
+	let worker = poai_offchain_worker::start_inference_worker(InferenceWorkerParams {
+		client,
+		keystore,
+		offchain_tx_pool_factory,
+		engine: EngineConfig {
+			models_dir,
+			ort_lib: params.poai_ort_lib.clone(),
+			device: params.poai_device,
+			threads: params.poai_threads,
+		},
+		fault: params.poai_simulate_fault,
+		prometheus_registry,
 	})
-	.map_err(|e| ServiceError::Other(format!("PoAI worker: {e}")))?;
-	let best = client.info().best_hash;
-	let api = client.runtime_api();
-	let mut registered = Vec::new();
-	for id in 0.. {
-		match api.model(best, id) {
-			Ok(Some(spec)) => registered.push((id, spec)),
-			Ok(None) => break,
-			Err(e) => return Err(ServiceError::Other(format!("PoAI worker: reading models: {e}"))),
-		}
-	}
-	engine
-		.verify_models(&registered)
-		.map_err(|e| ServiceError::Other(format!("PoAI worker: {e}")))?;
-	let events_client = client.clone();
-	let faults_in_block: task::FaultCounter<Block> =
-		Arc::new(move |hash| count_faults(&events_client, hash));
-	let metrics = match registry.map(task::Metrics::register).transpose() {
-		Ok(metrics) => metrics,
-		Err(e) => return Err(ServiceError::Other(format!("PoAI worker metrics: {e}"))),
-	};
-	task_manager.spawn_handle().spawn(
-		"poai-worker",
-		Some("poai"),
-		task::run(task::WorkerParams {
-			client,
-			keystore,
-			pool,
-			engine: Arc::new(engine),
-			fault: params.poai_simulate_fault,
-			metrics,
-			faults_in_block: Some(faults_in_block),
-		}),
-	);
-	Ok(())
-}
-
-/// The `PoaiChallenges::Faulted` events of block `hash`, read from `System::Events`.
-fn count_faults(client: &FullClient, hash: <Block as BlockT>::Hash) -> u32 {
-	use codec::Decode;
-	use sc_client_api::StorageProvider;
-	let key = [sp_io::hashing::twox_128(b"System"), sp_io::hashing::twox_128(b"Events")].concat();
-	let Ok(Some(data)) = client.storage(hash, &sp_core::storage::StorageKey(key)) else {
-		return 0;
-	};
-	type Record = frame_system::EventRecord<poai_runtime::RuntimeEvent, poai_runtime::Hash>;
-	let Ok(events) = Vec::<Record>::decode(&mut &data.0[..]) else { return 0 };
-	events
-		.iter()
-		.filter(|record| {
-			matches!(
-				record.event,
-				poai_runtime::RuntimeEvent::PoaiChallenges(
-					pallet_poai_challenges::Event::Faulted { .. }
-				)
-			)
-		})
-		.count() as u32
-}
-
-/// Runs the runtime's offchain workers on every new best block.
-///
-/// HTTP requests are disabled. Offchain indexing, the runtime writing to the offchain database
-/// during block import, is enabled separately by `--enable-offchain-indexing`.
-fn spawn_offchain_workers(
-	task_manager: &TaskManager,
-	client: Arc<FullClient>,
-	backend: &FullBackend,
-	keystore: KeystorePtr,
-	transaction_pool: Arc<TransactionPool>,
-	network: Arc<dyn NetworkService>,
-	is_validator: bool,
-) -> Result<(), ServiceError> {
-	let offchain_workers = sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
-		runtime_api_provider: client.clone(),
-		keystore: Some(keystore),
-		offchain_db: backend.offchain_storage(),
-		transaction_pool: Some(OffchainTransactionPoolFactory::new(transaction_pool)),
-		network_provider: Arc::new(network),
-		is_validator,
-		enable_http_requests: false,
-		custom_extensions: |_| vec![],
-	})?;
-	task_manager.spawn_handle().spawn(
-		"offchain-workers-runner",
-		"offchain-worker",
-		offchain_workers.run(client, task_manager.spawn_handle()).boxed(),
-	);
+	.map_err(|e| ServiceError::Other(e.to_string()))?;
+	task_manager.spawn_handle().spawn("poai-worker", Some("poai"), worker);
 	Ok(())
 }
 

@@ -59,6 +59,11 @@ fn local_spec_is_fresh() {
 }
 
 #[test]
+fn production_spec_is_fresh() {
+	assert_fresh("production");
+}
+
+#[test]
 fn a_spec_file_can_be_loaded_back() {
 	let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../chain-specs/local.json");
 	let output = Command::new(env!("CARGO_BIN_EXE_poai-node"))

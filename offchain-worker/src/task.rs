@@ -14,14 +14,15 @@
 use crate::{
 	challenge::{run_challenge, verify_samples, ChallengeOutput},
 	engine::{Engine, EngineError},
+	metrics::Metrics,
 	Fault,
 };
 use futures::{FutureExt, StreamExt};
-use pallet_poai_challenges::runtime_api::PoaiChallengesApi;
 use poai_primitives::{
 	verification_digest, ChallengeDuty, ModelId, ModelSpec, OpenedOutputs, Panel, RevealDuty,
 	RoundIndex, Submission, VerificationSalt, VerifyDuty, WorkerId, POAI_KEY_TYPE,
 };
+use poai_runtime_api::PoaiChallengesApi;
 use sc_client_api::BlockchainEvents;
 use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sp_api::{ApiExt, ProvideRuntimeApi};
@@ -29,9 +30,6 @@ use sp_blockchain::HeaderBackend;
 use sp_keystore::{KeystoreExt, KeystorePtr};
 use sp_runtime::traits::{Block as BlockT, NumberFor, One};
 use std::{collections::HashMap, sync::Arc, time::Instant};
-use substrate_prometheus_endpoint::{
-	register, Counter, Gauge, Histogram, HistogramOpts, PrometheusError, Registry, F64, U64,
-};
 
 const LOG_TARGET: &str = "poai-worker";
 
@@ -41,72 +39,8 @@ const ROUNDS_KEPT: RoundIndex = 4;
 /// Blocks after which a step handed to the pool and still owed is handed again.
 const RESUBMIT_AFTER: u32 = 2;
 
-/// The worker's Prometheus metrics.
-#[derive(Clone)]
-pub struct Metrics {
-	inference_seconds: Histogram,
-	samples: Counter<U64>,
-	samples_per_second: Gauge<F64>,
-	committed: Counter<U64>,
-	missed: Counter<U64>,
-	audits: Counter<U64>,
-	reveals: Counter<U64>,
-	rejected: Counter<U64>,
-	faults: Counter<U64>,
-}
-
-impl Metrics {
-	/// Registers the metrics in `registry`.
-	pub fn register(registry: &Registry) -> Result<Self, PrometheusError> {
-		let counter = |name: &str, help: &str| register(Counter::new(name, help)?, registry);
-		Ok(Self {
-			inference_seconds: register(
-				Histogram::with_opts(
-					HistogramOpts::new(
-						"poai_worker_inference_seconds",
-						"Wall time of one challenge's or audit's inference",
-					)
-					.buckets(vec![0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0]),
-				)?,
-				registry,
-			)?,
-			samples: counter("poai_worker_samples_total", "Samples inferred")?,
-			samples_per_second: register(
-				Gauge::new(
-					"poai_worker_samples_per_second",
-					"Inference throughput of the last challenge",
-				)?,
-				registry,
-			)?,
-			committed: counter("poai_worker_challenges_committed_total", "Commitments submitted")?,
-			missed: counter(
-				"poai_worker_challenges_missed_total",
-				"Challenges whose deadline passed before the worker could commit",
-			)?,
-			audits: counter("poai_worker_audits_total", "Verifications submitted as a verifier")?,
-			reveals: counter("poai_worker_reveals_total", "Reveals of own audited challenges")?,
-			rejected: counter(
-				"poai_worker_submissions_rejected_total",
-				"Submissions the runtime or the pool refused",
-			)?,
-			faults: counter(
-				"poai_worker_faults_observed_total",
-				"Faults (of any worker) found by the chain in the best blocks this node imported",
-			)?,
-		})
-	}
-
-	fn observe_inference(&self, samples: usize, seconds: f64) {
-		self.inference_seconds.observe(seconds);
-		self.samples.inc_by(samples as u64);
-		if seconds > 0.0 {
-			self.samples_per_second.set(samples as f64 / seconds);
-		}
-	}
-}
-
 /// What the worker task needs from the node.
-pub struct WorkerParams<C, Block: BlockT> {
+pub(crate) struct WorkerParams<C, Block: BlockT> {
 	/// The client, for best blocks and the runtime API.
 	pub client: Arc<C>,
 	/// The keystore holding the node's `poai` keys.
@@ -119,13 +53,7 @@ pub struct WorkerParams<C, Block: BlockT> {
 	pub fault: Option<Fault>,
 	/// Prometheus metrics, if the node exposes them.
 	pub metrics: Option<Metrics>,
-	/// Counts the faults (`PoaiChallenges::Faulted` events) in a block, for the metrics: the
-	/// node knows the runtime's event type, this crate does not.
-	pub faults_in_block: Option<FaultCounter<Block>>,
 }
-
-/// Counts the faults the chain found in a block.
-pub type FaultCounter<Block> = Arc<dyn Fn(<Block as BlockT>::Hash) -> u32 + Send + Sync>;
 
 /// A step handed to the pool: (round, step, own key, audited worker for verifications). Steps:
 /// 0 commit, 1 and 3 the first committee's verification commitment and opening, 2 reveal, 4 and
@@ -156,7 +84,7 @@ struct Worker<C, Block: BlockT> {
 }
 
 /// Runs the worker until the node stops.
-pub async fn run<Block, C>(params: WorkerParams<C, Block>)
+pub(crate) async fn run<Block, C>(params: WorkerParams<C, Block>)
 where
 	Block: BlockT,
 	C: ProvideRuntimeApi<Block> + BlockchainEvents<Block> + HeaderBackend<Block> + 'static,
@@ -228,13 +156,26 @@ where
 		self.handed.insert(step, None);
 	}
 
+	/// Counts the faults the chain recorded in block `hash` (`PoaiChallengesApi::faults`, from
+	/// version 2 of the API; a block of an older runtime counts none).
 	fn observe_faults(&self, hash: Block::Hash) {
-		if let (Some(metrics), Some(count)) = (&self.params.metrics, &self.params.faults_in_block) {
-			let faults = count(hash);
-			if faults > 0 {
+		let Some(metrics) = &self.params.metrics else { return };
+		let api = self.params.client.runtime_api();
+		let has_faults = api
+			.api_version::<dyn PoaiChallengesApi<Block, NumberFor<Block>>>(hash)
+			.ok()
+			.flatten()
+			.is_some_and(|version| version >= 2);
+		if !has_faults {
+			return;
+		}
+		match api.faults(hash) {
+			Ok(0) => {}
+			Ok(faults) => {
 				log::info!(target: LOG_TARGET, "⚠️ {faults} PoAI fault(s) found in block {hash:?}");
 				metrics.faults.inc_by(u64::from(faults));
 			}
+			Err(e) => log::debug!(target: LOG_TARGET, "faults of block {hash:?} not read: {e}"),
 		}
 	}
 

@@ -20,8 +20,8 @@ use sp_version::RuntimeVersion;
 use super::{
 	genesis_config_presets, opaque::SessionKeys, AccountId, Babe, Balance, Block, BlockNumber,
 	Executive, Grandpa, Historical, InherentDataExt, Nonce, PoaiChallenges, PoaiModels,
-	PoaiReputation, Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment,
-	BABE_GENESIS_EPOCH_CONFIG, VERSION,
+	PoaiReputation, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, System,
+	TransactionPayment, BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
 
 impl_runtime_apis! {
@@ -245,7 +245,8 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl pallet_poai_challenges::runtime_api::PoaiChallengesApi<Block, BlockNumber> for Runtime {
+	#[api_version(2)]
+	impl poai_runtime_api::PoaiChallengesApi<Block, BlockNumber> for Runtime {
 		fn duties(key: poai_primitives::WorkerId) -> poai_primitives::Duties<BlockNumber> {
 			PoaiChallenges::duties(&key)
 		}
@@ -259,6 +260,16 @@ impl_runtime_apis! {
 			submission: poai_primitives::Submission,
 		) -> Result<(), poai_primitives::SubmitError> {
 			PoaiChallenges::submit(key, submission)
+		}
+
+		fn faults() -> u32 {
+			let faulted = System::read_events_no_consensus().filter(|record| {
+				matches!(
+					record.event,
+					RuntimeEvent::PoaiChallenges(pallet_poai_challenges::Event::Faulted { .. })
+				)
+			});
+			faulted.count().try_into().unwrap_or(u32::MAX)
 		}
 	}
 

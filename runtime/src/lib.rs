@@ -89,12 +89,29 @@ pub mod opaque {
 }
 
 /// The runtime version; polkadot.js apps and the node compare it to decide what to run.
+#[cfg(not(feature = "next-spec-version"))]
 #[runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("poai"),
 	impl_name: alloc::borrow::Cow::Borrowed("poai-node"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The same runtime one `spec_version` later: the code the live-upgrade test
+/// (`zombienet/tests/runtime-upgrade.js`) installs on a running network through the council.
+/// `#[runtime_version]` reads literals only, so this is a second literal; bump both together.
+#[cfg(feature = "next-spec-version")]
+#[runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("poai"),
+	impl_name: alloc::borrow::Cow::Borrowed("poai-node"),
+	authoring_version: 1,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -111,10 +128,11 @@ pub const MINUTES: BlockNumber = 60_000 / (MILLISECS_PER_BLOCK as BlockNumber);
 pub const HOURS: BlockNumber = MINUTES * 60;
 /// Blocks per day at the target block time.
 pub const DAYS: BlockNumber = HOURS * 24;
-/// Slots per session (= BABE epoch): one minute. A session is one PoAI round, so testnets see
-/// a full round (issue, commit, audit, reveal, verdict) every minute. BABE's epoch length is
-/// fixed for the life of a chain; see `docs/adr/0001-foundation.md`.
-pub const EPOCH_DURATION_IN_SLOTS: u64 = 20;
+/// The shortest session (= BABE epoch) a chain's genesis may set, in slots. Each chain sets its
+/// own in genesis (`pallet_poai_timing`: 20 slots on the testnets, 1,200 on production; see
+/// `docs/adr/0009-chain-timing-in-genesis.md`); below 10, a testnet round (≈ 33 blocks) would
+/// outlive the `MAX_ACTIVE_ROUNDS` rounds the challenge protocol keeps in flight.
+pub const MIN_EPOCH_DURATION_IN_SLOTS: u64 = 10;
 
 /// One POAI in plancks.
 pub const UNIT: Balance = 1_000_000_000_000;
@@ -156,6 +174,9 @@ mod runtime {
 	pub type System = frame_system;
 	#[runtime::pallet_index(1)]
 	pub type Timestamp = pallet_timestamp;
+	// Before BABE and staking, which read the chain's clock from it.
+	#[runtime::pallet_index(21)]
+	pub type PoaiTiming = pallet_poai_timing;
 	#[runtime::pallet_index(2)]
 	pub type Babe = pallet_babe;
 	#[runtime::pallet_index(3)]

@@ -45,9 +45,10 @@
 //! verifiers), once per round and step, inside their window, with outputs of the model's
 //! shape: everything else is refused by the transaction pool before it reaches a block.
 //!
-//! The node's worker reads its duties and submits its results through
-//! [`runtime_api::PoaiChallengesApi`]; the runtime signs with the keystore and submits to the
-//! pool, like an off-chain worker.
+//! The node's worker reads its duties and submits its results through the runtime API of the
+//! `poai-runtime-api` crate, which the runtime implements with [`Pallet::duties`] and
+//! [`Pallet::submit`]: the runtime signs with the keystore and submits to the pool, like an
+//! off-chain worker.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -62,7 +63,6 @@ mod duties;
 mod mock;
 pub mod offence;
 mod round;
-pub mod runtime_api;
 mod submission;
 #[cfg(test)]
 mod tests;

@@ -403,7 +403,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Signs `submission` with `key` from the keystore and submits it to the transaction pool
 	/// as an authorised general transaction. Runs in the node's runtime-API context, which
-	/// provides the keystore and the pool (see [`crate::runtime_api::PoaiChallengesApi`]).
+	/// provides the keystore and the pool (`poai_runtime_api::PoaiChallengesApi::submit`).
 	pub fn submit(key: WorkerId, submission: Submission) -> Result<(), SubmitError> {
 		let payload = signing_payload::<T>(&key, &submission);
 		let signature = key.sign(&payload).ok_or(SubmitError::SigningFailed)?;

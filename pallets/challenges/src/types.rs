@@ -89,6 +89,27 @@ impl ProtocolParams {
 		misses_before_slash: 3,
 		flops_per_point: 100_000_000,
 	};
+
+	/// Parameters for the production chain with hour-long sessions (1,200 blocks of 3 s),
+	/// chosen from the soundness condition in `docs/THREATS.md` ("Production parameters"):
+	/// - `k` = 8 opened samples double the chance to catch a partial cheater (a worker that
+	///   fakes 1% of its batch is caught in 7.7% of audits instead of 3.9%);
+	/// - verify and reveal windows of 30 blocks (90 s): censoring one takes most of 30
+	///   consecutive slots: α^30 ≈ 4 × 10⁻¹⁵ per window for a coalition authoring a share
+	///   α = 33% of the slots;
+	/// - a 4-block randomness window, so the audit draw mixes four VRF outputs;
+	/// - the same committees and slashes as the testnets: they set the capture bound and the
+	///   cost of cheating, which do not depend on the session length.
+	///
+	/// A round lives ≈ 80 blocks, a small part of its session: one round is in flight at once.
+	pub const PRODUCTION: Self = Self {
+		commit_window: 10,
+		randomness_window: 4,
+		verify_window: 30,
+		reveal_window: 30,
+		audit_samples: 8,
+		..Self::TESTNET
+	};
 }
 
 /// Where a round stands.

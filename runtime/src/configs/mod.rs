@@ -28,7 +28,7 @@ use super::{
 	opaque::SessionKeys, AccountId, Babe, Balance, Balances, Block, BlockNumber, Hash, Historical,
 	Nonce, Offences, OriginCaller, PalletInfo, PoaiStaking, Runtime, RuntimeCall, RuntimeEvent,
 	RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, Session, System,
-	UncheckedExtrinsic, EPOCH_DURATION_IN_SLOTS, EXISTENTIAL_DEPOSIT, MILLISECS_PER_BLOCK,
+	UncheckedExtrinsic, EXISTENTIAL_DEPOSIT, MILLISECS_PER_BLOCK, MIN_EPOCH_DURATION_IN_SLOTS,
 	SLOT_DURATION, VERSION,
 };
 
@@ -79,16 +79,22 @@ impl pallet_timestamp::Config for Runtime {
 }
 
 parameter_types! {
-	/// Equivocation reports stay valid in the pool for one session.
-	pub const ReportLongevity: u64 = EPOCH_DURATION_IN_SLOTS;
 	/// Upper bound on validators, shared by BABE, GRANDPA and session.
 	pub const MaxAuthorities: u32 = 100;
 	/// Upper bound on nominators of one validator, used to weigh equivocation reports.
 	pub const MaxNominators: u32 = 256;
 }
 
+/// Equivocation reports stay valid in the pool for one session.
+pub type ReportLongevity = pallet_poai_timing::EpochDuration<Runtime>;
+
+impl pallet_poai_timing::Config for Runtime {
+	type MinEpochDuration = ConstU64<MIN_EPOCH_DURATION_IN_SLOTS>;
+}
+
 impl pallet_babe::Config for Runtime {
-	type EpochDuration = ConstU64<EPOCH_DURATION_IN_SLOTS>;
+	// Set by each chain's genesis and never changed (BABE cannot change it on a live chain).
+	type EpochDuration = pallet_poai_timing::EpochDuration<Runtime>;
 	type ExpectedBlockTime = ConstU64<MILLISECS_PER_BLOCK>;
 	// Epochs are ended by `pallet-session`, so that a session is exactly one epoch.
 	type EpochChangeTrigger = pallet_babe::ExternalTrigger;

@@ -16,6 +16,9 @@ use super::super::{
 };
 use super::MaxAuthorities;
 
+/// Sessions an unbonded stake stays slashable, as the chain's genesis set them.
+pub type BondingDuration = pallet_poai_timing::BondingDuration<Runtime>;
+
 /// Every account the historical session pallet is asked about is identified by `()`: staking
 /// keeps exposures per session itself (see `pallet_poai_staking::Exposures`).
 pub struct UnitIdentification;
@@ -27,10 +30,6 @@ impl Convert<AccountId, Option<()>> for UnitIdentification {
 }
 
 parameter_types! {
-	/// Sessions an unbonded stake stays slashable before it can be withdrawn.
-	pub const BondingDuration: SessionIndex = 8;
-	/// Sessions a payout can be claimed and an offence can still slash.
-	pub const HistoryDepth: SessionIndex = 16;
 	/// Default reputation dynamics: forget 5% per round, a missed round weighs half a failure.
 	pub const DefaultReputationParams: pallet_poai_reputation::ReputationParams =
 		pallet_poai_reputation::ReputationParams::DEFAULT;
@@ -53,8 +52,9 @@ impl pallet_poai_staking::Config for Runtime {
 	type MaxBackersPerCandidate = ConstU32<64>;
 	type MaxNominations = ConstU32<16>;
 	type MaxUnlockingChunks = ConstU32<32>;
+	// Per chain, from its genesis: 8 and 16 sessions on the testnets, 168 and 336 on production.
 	type BondingDuration = BondingDuration;
-	type HistoryDepth = HistoryDepth;
+	type HistoryDepth = pallet_poai_timing::HistoryDepth<Runtime>;
 	type MaxPruneKeysPerBlock = ConstU32<64>;
 	type WeightInfo = pallet_poai_staking::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]

@@ -127,7 +127,8 @@ fn every_preset_builds_a_genesis_state() {
 		genesis_config_presets::preset_names(),
 		vec![
 			sp_genesis_builder::PresetId::from("development"),
-			sp_genesis_builder::PresetId::from("local_testnet")
+			sp_genesis_builder::PresetId::from("local_testnet"),
+			sp_genesis_builder::PresetId::from("production"),
 		]
 	);
 	for (preset, validators) in [("development", 1), ("local_testnet", 4)] {
@@ -143,6 +144,73 @@ fn every_preset_builds_a_genesis_state() {
 		});
 	}
 	assert!(genesis_config_presets::get_preset(&"staging".into()).is_none());
+}
+
+/// The testnets keep one-minute sessions; the production chain runs hour-long ones (BABE's
+/// epoch, as the node reads it through `BabeApi::configuration`), with the production protocol
+/// and staking parameters, the launch set's validators and council, and nobody holding sudo.
+#[test]
+fn each_chain_has_its_own_clock_and_production_has_no_sudo() {
+	use pallet_poai_timing::ChainTiming;
+	for (preset, timing) in [
+		("development", ChainTiming::TESTNET),
+		("local_testnet", ChainTiming::TESTNET),
+		("production", ChainTiming::PRODUCTION),
+	] {
+		genesis_from_preset(preset).execute_with(|| {
+			// What `BabeApi::configuration` gives the node as the epoch length.
+			let epoch: u64 = <Runtime as pallet_babe::Config>::EpochDuration::get();
+			assert_eq!(epoch, timing.epoch_duration, "{preset}");
+			assert_eq!(
+				<Runtime as pallet_poai_staking::Config>::BondingDuration::get(),
+				timing.bonding_duration
+			);
+			assert_eq!(
+				<Runtime as pallet_poai_staking::Config>::HistoryDepth::get(),
+				timing.history_depth
+			);
+			assert_eq!(
+				<Runtime as pallet_poai_challenges::Config>::MissSlashPeriod::get(),
+				timing.bonding_duration
+			);
+		});
+	}
+	let launch = genesis_config_presets::production::launch_set();
+	genesis_from_preset("production").execute_with(|| {
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+		assert_eq!(
+			pallet_poai_challenges::Params::<Runtime>::get(),
+			pallet_poai_challenges::ProtocolParams::PRODUCTION
+		);
+		assert_eq!(
+			pallet_poai_staking::Params::<Runtime>::get(),
+			genesis_config_presets::production::production_staking_params()
+		);
+		let mut stashes: Vec<AccountId> =
+			launch.validators.iter().map(|v| v.stash.clone()).collect();
+		let mut validators = pallet_session::Validators::<Runtime>::get();
+		stashes.sort();
+		validators.sort();
+		assert_eq!(validators, stashes);
+		assert_eq!(Babe::authorities().len(), stashes.len());
+		// pallet-membership keeps its members sorted.
+		let mut council = launch.council.clone();
+		council.sort();
+		assert_eq!(
+			pallet_membership::Members::<Runtime, pallet_membership::Instance1>::get().to_vec(),
+			council
+		);
+		// A sudo call is refused even from a council member.
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		assert_eq!(
+			Sudo::sudo(
+				RuntimeOrigin::signed(alice),
+				Box::new(RuntimeCall::System(frame_system::Call::remark { remark: vec![] }))
+			)
+			.map_err(|e| e.error),
+			Err(pallet_sudo::Error::<Runtime>::RequireSudo.into())
+		);
+	});
 }
 
 #[test]

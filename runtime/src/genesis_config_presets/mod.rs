@@ -1,10 +1,13 @@
-//! Genesis presets: the `dev` and `local` chains.
+//! Genesis presets: the `dev` and `local` test networks, and `production`.
 //!
-//! `poai-node --chain dev|local` and `poai-node build-spec` build their chain specs from these.
-//! Each validator bonds from its stash account `//Name//stash` and registers its session keys
-//! from it; the keys themselves (`babe`, `gran`, and the `poai` worker key) are the well-known
-//! `//Name` keys: `--alice`, `--bob`, … insert all three into the node's keystore (sc-service
-//! generates every session key type from the seed), and so does zombienet.
+//! `poai-node --chain dev|local|production` and `poai-node build-spec` build their chain specs
+//! from these. On the test networks each validator bonds from its stash account
+//! `//Name//stash` and registers its session keys from it; the keys themselves (`babe`,
+//! `gran`, and the `poai` worker key) are the well-known `//Name` keys: `--alice`, `--bob`, …
+//! insert all three into the node's keystore (sc-service generates every session key type from
+//! the seed), and so does zombienet. The production preset is in [`production`].
+
+pub mod production;
 
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -14,19 +17,21 @@ use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
+use pallet_poai_challenges::ProtocolParams;
 use pallet_poai_staking::StakingParams;
+use pallet_poai_timing::ChainTiming;
 use poai_primitives::{HardwareClass, ModelSpec, WorkerId};
 use sp_runtime::Perbill;
 
 use crate::{
 	opaque::SessionKeys, AccountId, BabeConfig, Balance, BalancesConfig, CouncilMembershipConfig,
-	PoaiChallengesConfig, PoaiModelsConfig, PoaiStakingConfig, RuntimeGenesisConfig, SessionConfig,
-	SudoConfig, BABE_GENESIS_EPOCH_CONFIG, UNIT,
+	PoaiChallengesConfig, PoaiModelsConfig, PoaiStakingConfig, PoaiTimingConfig,
+	RuntimeGenesisConfig, SessionConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, UNIT,
 };
 
 /// The registry records of the challenge models in `models/`, as `models/make_models.py`
 /// wrote them (names as strings).
-const MODELS_JSON: &str = include_str!("../../models/models.json");
+const MODELS_JSON: &str = include_str!("../../../models/models.json");
 
 /// The challenge models every preset registers at genesis, read from `models/models.json`
 /// (so the hashes pinned there are the ones the chain checks model files against).
@@ -34,6 +39,9 @@ pub fn challenge_models() -> Vec<ModelSpec> {
 	poai_primitives::model::registry_json::parse(MODELS_JSON)
 		.expect("models/models.json holds valid registry records; qed")
 }
+
+/// The name of the production chain's preset.
+pub const PRODUCTION_RUNTIME_PRESET: &str = "production";
 
 /// Free balance of every endowed development account.
 pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
@@ -58,10 +66,17 @@ pub fn testnet_staking_params() -> StakingParams<Balance> {
 	}
 }
 
-/// A genesis validator: its stash account and its session keys.
+/// A genesis validator: its stash, bond, hardware class and session keys. The production
+/// launch set lists them in this form (`runtime/presets/production-launch.json`).
+#[derive(serde::Deserialize, Debug)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GenesisValidator {
 	/// The account that bonds, registers the session keys and is the validator's identity.
 	pub stash: AccountId,
+	/// The self-bond, at least the chain's `min_validator_bond`.
+	pub bond: Balance,
+	/// The hardware class it declares.
+	pub class: HardwareClass,
 	/// The BABE, GRANDPA and `poai` worker keys.
 	pub keys: SessionKeys,
 }
@@ -71,12 +86,67 @@ impl GenesisValidator {
 	pub fn well_known(name: Sr25519Keyring) -> Self {
 		Self {
 			stash: stash_of(name).to_account_id(),
+			bond: GENESIS_BOND,
+			class: HardwareClass::Cpu,
 			keys: SessionKeys {
 				babe: BabeId::from(name.public()),
 				grandpa: grandpa_of(name),
 				poai: WorkerId::from(name.public()),
 			},
 		}
+	}
+}
+
+/// Everything a preset decides about its chain's genesis.
+pub struct ChainGenesis {
+	/// Who validates from the first block.
+	pub validators: Vec<GenesisValidator>,
+	/// Free balances; every validator's stash must hold its bond.
+	pub balances: Vec<(AccountId, Balance)>,
+	/// The sudo key; `None` on a chain that only its council governs.
+	pub sudo: Option<AccountId>,
+	/// The council, whose majority holds the admin origins.
+	pub council: Vec<AccountId>,
+	/// Session length, bonding duration and history depth.
+	pub timing: ChainTiming,
+	/// The challenge protocol's parameters.
+	pub protocol: ProtocolParams,
+	/// The staking parameters.
+	pub staking: StakingParams<Balance>,
+}
+
+impl ChainGenesis {
+	/// The genesis patch of this chain, every model of `models/` registered.
+	pub fn into_patch(self) -> Value {
+		build_struct_json_patch!(RuntimeGenesisConfig {
+			balances: BalancesConfig { balances: self.balances },
+			babe: BabeConfig { epoch_config: BABE_GENESIS_EPOCH_CONFIG },
+			poai_timing: PoaiTimingConfig { timing: self.timing },
+			poai_staking: PoaiStakingConfig {
+				stakers: self
+					.validators
+					.iter()
+					.map(|v| (v.stash.clone(), v.bond, v.class))
+					.collect::<Vec<_>>(),
+				params: self.staking,
+			},
+			session: SessionConfig {
+				keys: self
+					.validators
+					.into_iter()
+					.map(|v| (v.stash.clone(), v.stash, v.keys))
+					.collect::<Vec<_>>(),
+			},
+			sudo: SudoConfig { key: self.sudo },
+			council_membership: CouncilMembershipConfig {
+				members: self
+					.council
+					.try_into()
+					.expect("the presets' councils are within CouncilMaxMembers; qed"),
+			},
+			poai_models: PoaiModelsConfig { models: challenge_models() },
+			poai_challenges: PoaiChallengesConfig { params: Some(self.protocol) },
+		})
 	}
 }
 
@@ -104,42 +174,24 @@ fn grandpa_of(name: Sr25519Keyring) -> GrandpaId {
 	GrandpaId::from(ed.public())
 }
 
-/// The genesis configuration of a chain with the given validators, endowed accounts and sudo.
+/// A test network: the given validators, every account endowed with [`ENDOWMENT`], Alice as
+/// sudo, one-minute sessions and the testnet parameters.
 pub fn testnet_genesis(
 	validators: Vec<GenesisValidator>,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
 	council: Vec<AccountId>,
 ) -> Value {
-	build_struct_json_patch!(RuntimeGenesisConfig {
-		balances: BalancesConfig {
-			balances: endowed_accounts.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
-		},
-		babe: BabeConfig { epoch_config: BABE_GENESIS_EPOCH_CONFIG },
-		poai_staking: PoaiStakingConfig {
-			stakers: validators
-				.iter()
-				.map(|v| (v.stash.clone(), GENESIS_BOND, HardwareClass::Cpu))
-				.collect::<Vec<_>>(),
-			params: testnet_staking_params(),
-		},
-		session: SessionConfig {
-			keys: validators
-				.into_iter()
-				.map(|v| (v.stash.clone(), v.stash, v.keys))
-				.collect::<Vec<_>>(),
-		},
-		sudo: SudoConfig { key: Some(root) },
-		council_membership: CouncilMembershipConfig {
-			members: council
-				.try_into()
-				.expect("the presets' councils are within CouncilMaxMembers"),
-		},
-		poai_models: PoaiModelsConfig { models: challenge_models() },
-		poai_challenges: PoaiChallengesConfig {
-			params: Some(pallet_poai_challenges::ProtocolParams::TESTNET),
-		},
-	})
+	ChainGenesis {
+		validators,
+		balances: endowed_accounts.into_iter().map(|k| (k, ENDOWMENT)).collect(),
+		sudo: Some(root),
+		council,
+		timing: ChainTiming::TESTNET,
+		protocol: ProtocolParams::TESTNET,
+		staking: testnet_staking_params(),
+	}
+	.into_patch()
 }
 
 /// Every well-known development account (`//Alice` … `//Ferdie` and their stashes).
@@ -183,6 +235,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		PRODUCTION_RUNTIME_PRESET => production::production_config_genesis(),
 		_ => return None,
 	};
 	Some(
@@ -197,5 +250,6 @@ pub fn preset_names() -> Vec<PresetId> {
 	vec![
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(PRODUCTION_RUNTIME_PRESET),
 	]
 }

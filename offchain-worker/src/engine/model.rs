@@ -1,0 +1,304 @@
+//! Model files (named, found and checked against their registered hash), their graphs, and
+//! running a batch of samples through a loaded model.
+
+use super::*;
+
+/// The UTF-8 name of a spec's model.
+pub fn model_name(id: ModelId, spec: &ModelSpec) -> Result<String, EngineError> {
+	String::from_utf8(spec.name.to_vec())
+		.map_err(|_| EngineError::BadModelName { id, name: spec.name.to_vec() })
+}
+
+/// `<models_dir>/<name>.onnx`.
+pub fn model_path(
+	models_dir: &Path,
+	id: ModelId,
+	spec: &ModelSpec,
+) -> Result<PathBuf, EngineError> {
+	let name = model_name(id, spec)?;
+	// A name is a file name, never a path: a registered `../x` must not reach outside the folder.
+	if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+		return Err(EngineError::BadModelName { id, name: spec.name.to_vec() });
+	}
+	Ok(models_dir.join(format!("{name}.onnx")))
+}
+
+/// Reads a model's file and checks its Blake2-256 against the spec: `(name, path, bytes)`.
+pub fn read_model_file(
+	models_dir: &Path,
+	id: ModelId,
+	spec: &ModelSpec,
+) -> Result<(String, PathBuf, Vec<u8>), EngineError> {
+	let name = model_name(id, spec)?;
+	let path = model_path(models_dir, id, spec)?;
+	let bytes = std::fs::read(&path).map_err(|error| EngineError::ModelFileUnreadable {
+		model: name.clone(),
+		path: path.clone(),
+		expected: spec.onnx_hash,
+		reason: error.to_string(),
+	})?;
+	let actual = BlakeTwo256::hash(&bytes);
+	if actual != spec.onnx_hash {
+		return Err(EngineError::ModelHashMismatch {
+			model: name,
+			path,
+			expected: spec.onnx_hash,
+			actual,
+		});
+	}
+	Ok((name, path, bytes))
+}
+
+/// Checks that the graph has the spec's input (with the element type its kind generates) and
+/// output (float).
+pub(super) fn check_graph(session: &Session, spec: &ModelSpec) -> Result<(), String> {
+	let input_name = String::from_utf8_lossy(&spec.input.name);
+	let output_name = String::from_utf8_lossy(&spec.output);
+	let names = |outlets: &[ort::value::Outlet]| {
+		outlets.iter().map(|o| format!("`{}`", o.name())).collect::<Vec<_>>().join(", ")
+	};
+	if session.inputs().len() != 1 {
+		return Err(format!(
+			"the graph has inputs {}, the spec one input `{input_name}`",
+			names(session.inputs())
+		));
+	}
+	let input =
+		session.inputs().iter().find(|outlet| outlet.name() == input_name).ok_or_else(|| {
+			format!("no input `{input_name}` (the graph has {})", names(session.inputs()))
+		})?;
+	let expected = match spec.input.kind {
+		InputKind::Uniform { .. } => TensorElementType::Float32,
+		InputKind::Tokens { .. } => TensorElementType::Int64,
+	};
+	match input.dtype() {
+		ValueType::Tensor { ty, .. } if *ty == expected => {}
+		other => {
+			return Err(format!(
+				"input `{input_name}` is {other:?}, expected a {expected:?} tensor"
+			))
+		}
+	}
+	let output =
+		session.outputs().iter().find(|outlet| outlet.name() == output_name).ok_or_else(|| {
+			format!("no output `{output_name}` (the graph has {})", names(session.outputs()))
+		})?;
+	match output.dtype() {
+		ValueType::Tensor { ty: TensorElementType::Float32, .. } => Ok(()),
+		other => Err(format!("output `{output_name}` is {other:?}, expected a Float32 tensor")),
+	}
+}
+
+/// A model ready to run: its checked file and its ONNX Runtime session.
+pub struct LoadedModel {
+	pub(super) id: ModelId,
+	pub(super) name: String,
+	pub(super) path: PathBuf,
+	pub(super) onnx_hash: H256,
+	pub(super) device: Device,
+	/// `Session::run` takes `&mut`: one run at a time per model (each run uses every intra-op
+	/// thread anyway).
+	pub(super) session: Mutex<Session>,
+}
+
+impl fmt::Debug for LoadedModel {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		f.debug_struct("LoadedModel")
+			.field("id", &self.id)
+			.field("name", &self.name)
+			.field("path", &self.path)
+			.field("onnx_hash", &self.onnx_hash)
+			.field("device", &self.device)
+			.finish_non_exhaustive()
+	}
+}
+
+/// Timings of [`LoadedModel::run_each`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct RunStats {
+	/// Time spent inside ONNX Runtime's session runs (the inference proper).
+	pub inference: Duration,
+	/// Samples run.
+	pub samples: usize,
+	/// Session runs (batches of at most [`MAX_SAMPLES_PER_RUN`]).
+	pub runs: usize,
+}
+
+/// One batch's input tensor data.
+pub(super) enum Batch {
+	Float(Vec<f32>),
+	Int(Vec<i64>),
+}
+
+impl LoadedModel {
+	/// The model's id.
+	pub fn id(&self) -> ModelId {
+		self.id
+	}
+
+	/// The model's name.
+	pub fn name(&self) -> &str {
+		&self.name
+	}
+
+	/// The file it was loaded from.
+	pub fn path(&self) -> &Path {
+		&self.path
+	}
+
+	/// Blake2-256 of that file.
+	pub fn onnx_hash(&self) -> H256 {
+		self.onnx_hash
+	}
+
+	/// The device its session runs on.
+	pub fn device(&self) -> Device {
+		self.device
+	}
+
+	/// Runs samples `indices` of the challenge with seed `seed`: one `f32` output row of
+	/// `spec.output_len` elements per index, in the order of `indices`.
+	pub fn run(
+		&self,
+		spec: &ModelSpec,
+		seed: &Seed,
+		indices: &[SampleIndex],
+	) -> Result<Vec<Vec<f32>>, EngineError> {
+		let mut rows = Vec::with_capacity(indices.len());
+		self.run_each(spec, seed, indices, |_, row| {
+			rows.push(row.to_vec());
+			Ok(())
+		})?;
+		Ok(rows)
+	}
+
+	/// Runs samples `indices` and quantises each output with `spec.scale_bits`; NaN is an error.
+	pub fn run_quantised(
+		&self,
+		spec: &ModelSpec,
+		seed: &Seed,
+		indices: &[SampleIndex],
+	) -> Result<(Vec<Vec<i32>>, RunStats), EngineError> {
+		let mut rows = Vec::with_capacity(indices.len());
+		let stats = self.run_each(spec, seed, indices, |index, row| {
+			rows.push(self.quantise(spec, index, row)?);
+			Ok(())
+		})?;
+		Ok((rows, stats))
+	}
+
+	/// Quantises sample `index`'s output row, reporting NaN with the model and the sample.
+	pub fn quantise(
+		&self,
+		spec: &ModelSpec,
+		index: SampleIndex,
+		row: &[f32],
+	) -> Result<Vec<i32>, EngineError> {
+		quantise_all(row, spec.scale_bits).map_err(|nan| EngineError::NanOutput {
+			model: self.name.clone(),
+			index,
+			position: nan.position,
+		})
+	}
+
+	/// Runs samples `indices` in batches of at most [`MAX_SAMPLES_PER_RUN`] and hands each output
+	/// row to `each`, in the order of `indices`, without keeping the float outputs.
+	pub fn run_each(
+		&self,
+		spec: &ModelSpec,
+		seed: &Seed,
+		indices: &[SampleIndex],
+		mut each: impl FnMut(SampleIndex, &[f32]) -> Result<(), EngineError>,
+	) -> Result<RunStats, EngineError> {
+		if spec.onnx_hash != self.onnx_hash {
+			return Err(EngineError::SpecMismatch {
+				model: self.name.clone(),
+				loaded: self.onnx_hash,
+				spec: spec.onnx_hash,
+			});
+		}
+		let invalid = |error| EngineError::InvalidInput { model: self.name.clone(), error };
+		let per_sample = spec.input.element_count().map_err(invalid)? as usize;
+		let output_len = spec.output_len as usize;
+		let mut stats = RunStats::default();
+		for chunk in indices.chunks(MAX_SAMPLES_PER_RUN) {
+			let batch = self.generate(spec, seed, chunk, per_sample)?;
+			let mut shape = Vec::with_capacity(spec.input.shape.len() + 1);
+			shape.push(chunk.len() as i64);
+			shape.extend(spec.input.shape.iter().map(|&d| i64::from(d)));
+			let inference = |e: String| EngineError::Inference {
+				model: self.name.clone(),
+				device: self.device,
+				reason: e,
+			};
+			let input: SessionInputValue<'_> = match &batch {
+				Batch::Float(data) => TensorRef::from_array_view((shape, data.as_slice()))
+					.map_err(|e| inference(reason(e)))?
+					.into(),
+				Batch::Int(data) => TensorRef::from_array_view((shape, data.as_slice()))
+					.map_err(|e| inference(reason(e)))?
+					.into(),
+			};
+			let input_name = String::from_utf8_lossy(&spec.input.name).into_owned();
+			let output_name = String::from_utf8_lossy(&spec.output).into_owned();
+			let mut session = lock(&self.session);
+			let started = Instant::now();
+			let outputs = session
+				.run(vec![(std::borrow::Cow::Owned(input_name), input)])
+				.map_err(|e| inference(reason(e)))?;
+			stats.inference += started.elapsed();
+			stats.runs += 1;
+			stats.samples += chunk.len();
+			let output = outputs
+				.get(&output_name)
+				.ok_or_else(|| inference(format!("the run returned no output `{output_name}`")))?;
+			let (out_shape, data) =
+				output.try_extract_tensor::<f32>().map_err(|e| inference(reason(e)))?;
+			let dims: Vec<i64> = out_shape.iter().copied().collect();
+			let per_row: i64 = dims.iter().skip(1).product();
+			if dims.first() != Some(&(chunk.len() as i64))
+				|| per_row != i64::from(spec.output_len)
+				|| data.len() != chunk.len() * output_len
+			{
+				return Err(EngineError::OutputShape {
+					model: self.name.clone(),
+					output: output_name,
+					shape: dims,
+					batch: chunk.len(),
+					output_len: spec.output_len,
+				});
+			}
+			for (&index, row) in chunk.iter().zip(data.chunks_exact(output_len)) {
+				each(index, row)?;
+			}
+		}
+		Ok(stats)
+	}
+
+	/// Generates and stacks the inputs of `chunk`.
+	fn generate(
+		&self,
+		spec: &ModelSpec,
+		seed: &Seed,
+		chunk: &[SampleIndex],
+		per_sample: usize,
+	) -> Result<Batch, EngineError> {
+		let invalid = |error| EngineError::InvalidInput { model: self.name.clone(), error };
+		let mut batch = match spec.input.kind {
+			InputKind::Uniform { .. } => Batch::Float(Vec::with_capacity(chunk.len() * per_sample)),
+			InputKind::Tokens { .. } => Batch::Int(Vec::with_capacity(chunk.len() * per_sample)),
+		};
+		for &index in chunk {
+			let sample = generate_sample(&spec.input, seed, index).map_err(invalid)?;
+			match (&mut batch, &sample) {
+				(Batch::Float(data), SampleInput::Uniform { .. }) => {
+					data.extend(sample.to_f32().unwrap_or_default())
+				}
+				(Batch::Int(data), SampleInput::Tokens { ids }) => data.extend_from_slice(ids),
+				// The generator follows the spec's kind, which chose the batch's type.
+				_ => return Err(invalid(InputSpecError::EmptyShape)),
+			}
+		}
+		Ok(batch)
+	}
+}

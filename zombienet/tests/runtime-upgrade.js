@@ -1,0 +1,159 @@
+'use strict';
+// A runtime upgrade of the live network while PoAI rounds run, the way a chain without sudo
+// does it (docs/OPERATOR.md, "Runtime upgrades"): one council motion (Alice and Bob) whitelists
+// `system.authorizeUpgrade(hash)` and dispatches it as root; then anybody sends
+// `system.applyAuthorizedUpgrade(code)` (here unsigned: it needs no account).
+//
+// Passes when `state_getRuntimeVersion` reports the next spec_version, every round in flight
+// when the code changed is closed afterwards, a round issued on the new runtime is closed too,
+// the listed honest workers are neither faulted nor missed all along, and blocks keep coming:
+// the longest gap between two new best blocks is printed and must stay under maxGapSecs.
+//
+// The new code is the runtime built with the `next-spec-version` feature; scripts/test.sh
+// builds it and exports its path as POAI_NEXT_RUNTIME.
+//
+// zombienet:  alice: js-script ./tests/runtime-upgrade.js with "600,60,//Alice+//Bob+//Charlie+//Eve" return is 0 within 620 seconds
+// standalone: POAI_NEXT_RUNTIME=next.wasm node tests/runtime-upgrade.js ws://127.0.0.1:9944 600 60 //Alice+//Bob
+
+const fs = require('fs');
+const { Keyring } = require('@polkadot/keyring');
+const { blake2AsHex, cryptoWaitReady } = require('@polkadot/util-crypto');
+const { u8aToHex } = require('@polkadot/util');
+const { connect, numArg, runStandalone, waitForSubscription, withTimeout, wsUriOf } = require('./common');
+const { eventsOf, passMotion } = require('./council');
+
+function log(msg) {
+  console.log(`[runtime-upgrade] ${msg}`);
+}
+
+// Watches every new best block: its arrival time, the PoAI rounds issued and closed, the code
+// change, and faults or misses of the honest workers (which fail the test at once).
+function watchChain(api, honestStashes) {
+  const state = {
+    lastArrival: Date.now(),
+    maxGapMs: 0,
+    issued: new Map(), // round -> block
+    closed: new Map(),
+    codeUpdatedAt: null,
+    failure: null,
+  };
+  const unsubscribe = api.rpc.chain.subscribeNewHeads(async (header) => {
+    const now = Date.now();
+    state.maxGapMs = Math.max(state.maxGapMs, now - state.lastArrival);
+    state.lastArrival = now;
+    const number = header.number.toNumber();
+    try {
+      const events = await api.query.system.events.at(header.hash);
+      for (const { event } of events) {
+        const data = event.data.toJSON();
+        if (event.section === 'system' && event.method === 'CodeUpdated') {
+          state.codeUpdatedAt = number;
+          log(`#${number}: system.CodeUpdated`);
+        }
+        if (event.section !== 'poaiChallenges') continue;
+        if (event.method === 'RoundIssued' && !state.issued.has(data[0])) state.issued.set(data[0], number);
+        if (event.method === 'RoundClosed' && !state.closed.has(data[0])) state.closed.set(data[0], number);
+        if ((event.method === 'Faulted' || event.method === 'Missed') && honestStashes.includes(String(data[1]))) {
+          state.failure = `#${number}: honest worker ${data[1]} ${event.method}: ${JSON.stringify(data)}`;
+        }
+      }
+    } catch (e) {
+      // Reading events right at the code change may race the metadata update: the next block
+      // is read with the new metadata.
+      log(`#${number}: events not read (${e.message})`);
+    }
+  });
+  return { state, unsubscribe };
+}
+
+async function run(nodeName, networkInfo, args) {
+  const timeoutS = numArg(args, 0, 600, 'timeoutSecs');
+  const maxGapS = numArg(args, 1, 60, 'maxGapSecs');
+  const codePath = process.env.POAI_NEXT_RUNTIME;
+  if (!codePath) throw new Error('POAI_NEXT_RUNTIME is not set (the path of the next runtime wasm)');
+  const code = fs.readFileSync(codePath);
+  const codeHash = blake2AsHex(code, 256);
+
+  await cryptoWaitReady();
+  const keyring = new Keyring({ type: 'sr25519' });
+  const honestStashes = String((args && args[2]) || '')
+    .split('+')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => keyring.addFromUri(`${s}//stash`).address);
+  const [alice, bob] = [keyring.addFromUri('//Alice'), keyring.addFromUri('//Bob')];
+  const api = await connect(wsUriOf(nodeName, networkInfo));
+  const deadline = Date.now() + timeoutS * 1000;
+  const left = () => Math.max(1, Math.floor((deadline - Date.now()) / 1000));
+  const watch = watchChain(api, honestStashes);
+  try {
+    // Rounds already in flight count as issued before the upgrade.
+    for (const round of (await api.query.poaiChallenges.activeRounds()).toJSON()) {
+      if (!watch.state.issued.has(round)) watch.state.issued.set(round, 0);
+    }
+    const before = (await api.rpc.state.getRuntimeVersion()).specVersion.toNumber();
+    log(`running spec_version ${before}; new code ${codePath}: ${code.length} bytes, hash ${codeHash}`);
+
+    const authorize = api.tx.system.authorizeUpgrade(codeHash);
+    const motion = api.tx.utility.batchAll([
+      api.tx.whitelist.whitelistCall(authorize.method.hash),
+      api.tx.whitelist.dispatchWhitelistedCallWithPreimage(authorize.method),
+    ]);
+    const { result, closed } = await passMotion(api, alice, [alice, bob], motion, { timeoutS: left(), log });
+    if (!result.isOk) throw new Error(`the upgrade motion failed: ${result.toString()}`);
+    if (eventsOf(closed, 'system', 'UpgradeAuthorized').length !== 1) {
+      throw new Error('the motion did not authorise the upgrade');
+    }
+    log('upgrade authorised by the council');
+
+    const inFlight = [...watch.state.issued.keys()].filter((r) => !watch.state.closed.has(r));
+    const txHash = await withTimeout(
+      api.tx.system.applyAuthorizedUpgrade(u8aToHex(code)).send(),
+      left(),
+      'sending system.applyAuthorizedUpgrade',
+    );
+    log(`system.applyAuthorizedUpgrade sent unsigned: ${txHash.toHex()}; rounds in flight: ${JSON.stringify(inFlight)}`);
+
+    await waitForSubscription(
+      (callback) => api.rpc.chain.subscribeNewHeads(callback),
+      async () => {
+        if (watch.state.failure) throw new Error(watch.state.failure);
+        const at = watch.state.codeUpdatedAt;
+        if (at === null) return undefined;
+        const version = (await api.rpc.state.getRuntimeVersion()).specVersion.toNumber();
+        if (version !== before + 1) return undefined;
+        const pending = [...watch.state.issued.entries()]
+          .filter(([round, issuedAt]) => issuedAt <= at && !watch.state.closed.has(round))
+          .map(([round]) => round);
+        const afterwards = [...watch.state.issued.entries()].filter(
+          ([round, issuedAt]) => issuedAt > at && watch.state.closed.has(round),
+        );
+        if (pending.length > 0 || afterwards.length === 0) return undefined;
+        log(
+          `spec_version ${before} -> ${version} at #${at}; rounds issued before it all closed; ` +
+            `round ${afterwards[0][0]} issued at #${afterwards[0][1]} on the new runtime closed at #${watch.state.closed.get(afterwards[0][0])}`,
+        );
+        return 0;
+      },
+      {
+        timeoutS: left(),
+        what: () =>
+          `upgrade not complete: code updated at ${watch.state.codeUpdatedAt}, issued ${JSON.stringify([...watch.state.issued])}, closed ${JSON.stringify([...watch.state.closed])}`,
+      },
+    );
+    if (watch.state.failure) throw new Error(watch.state.failure);
+    const gapS = watch.state.maxGapMs / 1000;
+    log(`longest gap between new best blocks while upgrading: ${gapS.toFixed(1)} s (limit ${maxGapS} s)`);
+    if (gapS > maxGapS) throw new Error(`block production stalled for ${gapS.toFixed(1)} s`);
+    return 0;
+  } finally {
+    (await watch.unsubscribe)();
+    await api.disconnect();
+  }
+}
+
+module.exports = { run };
+
+if (require.main === module) {
+  runStandalone(module.exports, 'POAI_NEXT_RUNTIME=<wasm> node tests/runtime-upgrade.js <ws-uri> [timeoutSecs] [maxGapSecs] [honest suris joined by +]');
+}
