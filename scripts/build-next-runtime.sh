@@ -13,9 +13,10 @@ out=$1
 wasm="$CARGO_TARGET_DIR/release/wbuild/poai-runtime/poai_runtime.compact.compressed.wasm"
 saved=$(mktemp)
 trap 'rm -f "$saved"' EXIT
-[ -f "$wasm" ] && cp "$wasm" "$saved"
+[ -f "$wasm" ] && cp -p "$wasm" "$saved"
 log "cargo build --release -p poai-runtime --features next-spec-version"
 cargo build --locked --release -p poai-runtime --features next-spec-version
 cp "$wasm" "$out"
-[ -s "$saved" ] && cp "$saved" "$wasm"
+# With its old modification time, so that cargo does not take the embedded runtime for changed.
+[ -s "$saved" ] && cp -p "$saved" "$wasm"
 log "the next runtime's wasm: $out ($(stat -c %s "$out") bytes)"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job: set up, build, and run a four-validator local PoAI chain (alice, bob, charlie,
-# dave) with zombienet. Every validator's PoAI worker runs its challenges with ONNX Runtime on
-# the models in models/; dave cheats (--poai-simulate-fault=random) and is caught by the audits.
+# The main job: set up, build, and run a five-validator local PoAI chain (alice, bob, charlie,
+# dave, ferdie) with zombienet. Every validator's PoAI worker runs its challenges with ONNX
+# Runtime on the models in models/; dave cheats (--poai-simulate-fault=random), ferdie vouches
+# for him as a verifier (--poai-simulate-fault=framing-verifier), and the audits catch both.
 # Eve's node is ready to join through staking. polkadot.js apps connects to
 # ws://127.0.0.1:9944 (alice): Network → Explorer shows poaiChallenges events (Committed,
 # Audited, Passed, Faulted). Ctrl-C stops it.

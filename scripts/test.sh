@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: set-up, formatting, unit and runtime tests, chain-spec freshness, then
 # end-to-end tests of the real binary: a `--dev` node and the four-validator zombienet network,
-# both driven through @polkadot/api. (scripts/e2e-production.sh and the live-upgrade step,
-# zombienet/tests/runtime-upgrade.js, are written but not yet run; issue #14.)
+# the production chain (its built-in spec, and a launch from a launch file with its council), and
+# the four-validator zombienet network, which also takes a live runtime upgrade; all of them
+# driven through @polkadot/api.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$REPO_ROOT"
@@ -25,7 +26,16 @@ cargo test --locked --release --workspace
 log "e2e: a --dev node authors, finalises and includes a signed transfer"
 "$REPO_ROOT/scripts/e2e-dev.sh"
 
-log "e2e: zombienet, four validators: transfer, PoAI rounds, finality with one validator down, eve joins, the cheater caught"
+log "e2e: the production chain: the built-in spec, and a launch governed by its council"
+"$REPO_ROOT/scripts/e2e-production.sh"
+
+# The code zombienet's live upgrade installs: this runtime one spec_version later.
+next_runtime_dir=$(mktemp -d /tmp/poai-next-runtime.XXXXXX)
+trap 'rm -rf "$next_runtime_dir"' EXIT
+export POAI_NEXT_RUNTIME="$next_runtime_dir/poai_runtime_next.compact.compressed.wasm"
+"$REPO_ROOT/scripts/build-next-runtime.sh" "$POAI_NEXT_RUNTIME"
+
+log "e2e: zombienet, four validators: transfer, PoAI rounds, finality with one validator down, eve joins, a live runtime upgrade, the cheater caught"
 cd "$REPO_ROOT/zombienet"
 npx zombienet --provider native --dir "$(mktemp -d -u /tmp/poai-zombienet.XXXXXX)" test smoke.zndsl
 

@@ -110,10 +110,10 @@ mod tests {
 		genesis_from_preset("local_testnet").execute_with(|| {
 			let before: Vec<_> = pallet_session::NextKeys::<Runtime>::iter().collect();
 			let queued_before = pallet_session::QueuedKeys::<Runtime>::get();
-			assert_eq!(before.len(), 4);
+			assert_eq!(before.len(), 5);
 			downgrade_to_v100();
 			let expected = v1::pre_upgrade_state::<Runtime>();
-			assert_eq!(expected.len(), 3, "alice, bob and charlie had worker keys");
+			assert_eq!(expected.len(), 4, "alice, bob, charlie and ferdie had worker keys");
 			assert!(expected.iter().all(|(who, _)| before.iter().any(|(v, _)| v == who)));
 
 			let weight = Unreleased::on_runtime_upgrade();
@@ -142,7 +142,7 @@ mod tests {
 			// Dave's placeholder key makes him no worker (he would miss every round); the others
 			// still are, with their keys.
 			let workers = pallet_poai_staking::Pallet::<Runtime>::snapshot_workers(0, u32::MAX);
-			assert_eq!(workers.len(), 3);
+			assert_eq!(workers.len(), 4);
 			assert!(workers.iter().all(|w| w.0 != dave));
 			assert!(pallet_poai_staking::Candidates::<Runtime>::contains_key(&dave));
 

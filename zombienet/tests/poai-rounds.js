@@ -5,14 +5,16 @@
 // +>]"): waits until the worker whose stash is <suri>//stash has passed <minPasses> more rounds
 // (poaiReputation.reputations) and committed as many times (poaiChallenges.Committed) while the
 // script watches, checking every new block's events: neither it nor the other listed honest
-// workers is ever faulted (a cheater in the network may be).
+// validators is ever faulted, slashed or chilled (a cheater in the network may be).
 //
 // Mode `cheater` (args "cheater,<suri>,<timeoutSecs>[,<honest suris joined by +>]"): waits
-// until the worker <suri>//stash has a failure on its reputation record and a slash on its
-// bond (poaiStaking.slashedFractions), checks that the fraud chilled it (no longer a
+// until the validator <suri>//stash has a failure on its reputation record and a slash on its
+// bond (poaiStaking.slashedFractions), as a cheating worker or as a verifier that vouched for
+// a cheat or framed an honest worker, checks that the slash chilled it (no longer a
 // poaiStaking candidate), then waits until it is no longer in session.validators. A fault seen
-// live must come with its Slashed and Chilled events in the same block; the listed honest
-// workers are never faulted meanwhile.
+// live must come with its Slashed and Chilled events in the same block. The listed honest
+// validators are never faulted, slashed (as workers or verifiers) or chilled meanwhile, and at
+// the end their records in state are clean: no slash, no failure, still candidates.
 //
 // zombienet:  alice: js-script ./tests/poai-rounds.js with "honest,//Alice,2,300,//Bob+//Charlie" within 320 seconds
 // standalone: node tests/poai-rounds.js ws://127.0.0.1:9944 honest //Alice 2 300
@@ -48,6 +50,43 @@ function faultedWorker(event) {
   return event.name === 'poaiChallenges.Faulted' ? String(event.data[1]) : null;
 }
 
+// The account an event sanctions, if it is one of these: a worker's fault, a verifier's slash,
+// a bond's slash, a chill (by a slash or a suspension). An honest validator is never named by
+// any of them.
+const SANCTIONS = {
+  'poaiChallenges.Faulted': 1,
+  'poaiChallenges.VerifierSlashed': 1,
+  'poaiStaking.Slashed': 0,
+  'poaiStaking.Chilled': 0,
+};
+
+// Throws if `event` sanctions one of `honestStashes`.
+function assertNotSanctioned(event, honestStashes, at) {
+  const field = SANCTIONS[event.name];
+  if (field === undefined) return;
+  const who = String(event.data[field]);
+  if (honestStashes.includes(who)) {
+    throw new Error(`${at}: honest validator ${who}: ${event.name} ${JSON.stringify(event.data)}`);
+  }
+}
+
+// Throws unless every one of `honestStashes` has a clean record in state: never slashed
+// (poaiStaking.slashedFractions), no failure on its reputation, still a candidate. State holds
+// what happened before the script started too.
+async function assertCleanRecords(api, honestStashes, at) {
+  for (const stash of honestStashes) {
+    const slashes = await slashedSessionsOf(api, stash);
+    const reputation = await reputationOf(api, stash);
+    const candidate = (await api.query.poaiStaking.candidates(stash)).isSome;
+    if (slashes.length > 0 || reputation.failures > 0 || !candidate) {
+      throw new Error(
+        `${at}: honest validator ${stash} has slashes ${JSON.stringify(slashes)}, reputation ${JSON.stringify(reputation)}, candidate ${candidate}`,
+      );
+    }
+  }
+  log(`${at}: ${honestStashes.length} honest validator(s): never slashed, no failure, still candidates`);
+}
+
 async function honest(api, keyring, args) {
   const suri = String(args[1] || '//Alice').trim();
   const minPasses = Math.floor(numArg(args, 2, 2, 'minPasses'));
@@ -72,10 +111,8 @@ async function honest(api, keyring, args) {
           committed += 1;
           log(`#${header.number}: ${suri} committed (round ${event.data[0]}, ${event.data[4]} ms)`);
         }
+        assertNotSanctioned(event, honestStashes, `#${header.number}`);
         const faulted = faultedWorker(event);
-        if (faulted && honestStashes.includes(faulted)) {
-          throw new Error(`#${header.number}: honest worker ${faulted} was faulted: ${JSON.stringify(event.data)}`);
-        }
         if (faulted) log(`#${header.number}: ${faulted} faulted (${event.data[2]})`);
       }
       last = await reputationOf(api, stash);
@@ -118,10 +155,11 @@ async function cheater(api, keyring, args) {
       const at = `#${header.number}`;
       const events = await poaiEvents(api, header.hash);
       for (const event of events) {
-        const faulted = faultedWorker(event);
-        if (faulted && honestStashes.includes(faulted)) {
-          throw new Error(`${at}: honest worker ${faulted} was faulted`);
+        assertNotSanctioned(event, honestStashes, at);
+        if (event.name === 'poaiChallenges.VerifierSlashed' && String(event.data[1]) === stash) {
+          log(`${at}: ${suri} slashed as a verifier: ${JSON.stringify(event.data)}`);
         }
+        const faulted = faultedWorker(event);
         if (faulted !== stash) continue;
         // Seen live: the fault, its slash and the chill land in the same block.
         log(`${at}: ${suri} faulted: ${JSON.stringify(event.data)}`);
@@ -147,6 +185,7 @@ async function cheater(api, keyring, args) {
         return undefined;
       }
       log(`${at}: ${suri} is out of the validator set (${validators.length} left); ${last}`);
+      await assertCleanRecords(api, honestStashes, at);
       return 0;
     },
     { timeoutS, what: () => `${suri} was not dropped: ${last}` },

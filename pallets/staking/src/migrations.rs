@@ -53,15 +53,23 @@ pub mod v1 {
 		U: SessionKeysUpgrade<T::AccountId, T::WorkerKey>,
 	{
 		fn on_runtime_upgrade() -> Weight {
-			let keys = WorkerKeys::<T>::iter().count() as u64;
-			let upgraded = U::upgrade(&|who| WorkerKeys::<T>::get(who));
-			let cleared = WorkerKeys::<T>::clear(u32::MAX, None).unique as u64
-				+ WorkerKeyOwners::<T>::clear(u32::MAX, None).unique as u64;
+			// Each look-up of the closure is one read; clearing a map reads and removes each
+			// of its entries once, so the clear's count is also how many keys there were.
+			let lookups = core::cell::Cell::new(0u64);
+			let upgraded = U::upgrade(&|who| {
+				lookups.set(lookups.get().saturating_add(1));
+				WorkerKeys::<T>::get(who)
+			});
+			let keys = WorkerKeys::<T>::clear(u32::MAX, None).unique as u64;
+			let cleared =
+				keys.saturating_add(WorkerKeyOwners::<T>::clear(u32::MAX, None).unique as u64);
 			log::info!(
 				target: LOG_TARGET,
 				"v1: {keys} worker key(s) moved into the session keys, {cleared} entries cleared",
 			);
-			upgraded.saturating_add(T::DbWeight::get().reads_writes(keys * 2, cleared))
+			upgraded.saturating_add(
+				T::DbWeight::get().reads_writes(lookups.get().saturating_add(cleared), cleared),
+			)
 		}
 
 		/// Records every worker key: after the upgrade each must be its stash's `poai` session

@@ -209,13 +209,20 @@ pub fn development_config_genesis() -> Value {
 	)
 }
 
-/// `local`: Alice, Bob, Charlie and Dave validate.
+/// `local`: Alice, Bob, Charlie, Dave and Ferdie validate (the zombienet network, where Dave
+/// cheats and Ferdie vouches for him).
 pub fn local_config_genesis() -> Value {
 	testnet_genesis(
-		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave]
-			.into_iter()
-			.map(GenesisValidator::well_known)
-			.collect(),
+		[
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+			Sr25519Keyring::Ferdie,
+		]
+		.into_iter()
+		.map(GenesisValidator::well_known)
+		.collect(),
 		endowed_development_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 		testnet_council(),

@@ -131,7 +131,7 @@ fn every_preset_builds_a_genesis_state() {
 			sp_genesis_builder::PresetId::from("production"),
 		]
 	);
-	for (preset, validators) in [("development", 1), ("local_testnet", 4)] {
+	for (preset, validators) in [("development", 1), ("local_testnet", 5)] {
 		genesis_from_preset(preset).execute_with(|| {
 			assert_eq!(pallet_session::Validators::<Runtime>::get().len(), validators);
 			assert_eq!(Babe::authorities().len(), validators);
@@ -221,10 +221,11 @@ fn local_validators_are_the_stashes_with_the_well_known_keys() {
 			Sr25519Keyring::BobStash,
 			Sr25519Keyring::CharlieStash,
 			Sr25519Keyring::DaveStash,
+			Sr25519Keyring::FerdieStash,
 		]
 		.map(|k| k.to_account_id());
 		let validators = pallet_session::Validators::<Runtime>::get();
-		assert_eq!(validators.len(), 4);
+		assert_eq!(validators.len(), 5);
 		for stash in &stashes {
 			assert!(validators.contains(stash));
 		}
@@ -386,7 +387,7 @@ fn a_new_candidate_bonds_sets_keys_validates_and_is_elected() {
 			}
 		}
 		assert_eq!(active_from, Some(2), "eve validates from the second session after joining");
-		assert_eq!(pallet_session::Validators::<Runtime>::get().len(), 5);
+		assert_eq!(pallet_session::Validators::<Runtime>::get().len(), 6);
 	});
 }
 
