@@ -27,6 +27,9 @@ kill "$NODE_PID"
 
 log "production: a launch from $launch"
 "$REPO_ROOT/scripts/production-spec.sh" "$launch" "$base/spec"
+# A validator on a live chain needs its network key on disk first (docs/OPERATOR.md, step 1).
+"$POAI_NODE" key generate-node-key --chain "$base/spec/production-raw.json" --base-path "$base/alice" \
+	2>"$base/node-key.log" || node_failed alice "$base/node-key.log" "key generate-node-key failed"
 start_node alice "$base/alice.log" --chain "$base/spec/production-raw.json" --alice \
 	--base-path "$base/alice" --poai-models "$POAI_MODELS"
 cd "$REPO_ROOT/zombienet"
