@@ -36,8 +36,10 @@ function watchChain(api, honestStashes) {
     closed: new Map(),
     codeUpdatedAt: null,
     failure: null,
+    stopped: false,
   };
   const unsubscribe = api.rpc.chain.subscribeNewHeads(async (header) => {
+    if (state.stopped) return;
     const now = Date.now();
     state.maxGapMs = Math.max(state.maxGapMs, now - state.lastArrival);
     state.lastArrival = now;
@@ -58,6 +60,7 @@ function watchChain(api, honestStashes) {
         }
       }
     } catch (e) {
+      if (state.stopped) return;
       // Reading events right at the code change may race the metadata update: the next block
       // is read with the new metadata.
       log(`#${number}: events not read (${e.message})`);
@@ -147,6 +150,7 @@ async function run(nodeName, networkInfo, args) {
     if (gapS > maxGapS) throw new Error(`block production stalled for ${gapS.toFixed(1)} s`);
     return 0;
   } finally {
+    watch.state.stopped = true;
     (await watch.unsubscribe)();
     await api.disconnect();
   }
