@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: set-up, formatting, unit and runtime tests, chain-spec freshness, then
-# end-to-end tests of the real binary: a `--dev` node and the four-validator zombienet network,
-# the production chain (its built-in spec, and a launch from a launch file with its council), and
-# the four-validator zombienet network, which also takes a live runtime upgrade; all of them
-# driven through @polkadot/api.
+# end-to-end tests of the real binary: a `--dev` node, the production chain (its built-in spec,
+# and a launch from a launch file with its council), and the zombienet network of five genesis
+# validators (two of them colluding) and eve, which joins and then sees a live runtime upgrade;
+# all of them driven through @polkadot/api.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$REPO_ROOT"
@@ -35,7 +35,7 @@ trap 'rm -rf "$next_runtime_dir"' EXIT
 export POAI_NEXT_RUNTIME="$next_runtime_dir/poai_runtime_next.compact.compressed.wasm"
 "$REPO_ROOT/scripts/build-next-runtime.sh" "$POAI_NEXT_RUNTIME"
 
-log "e2e: zombienet, four validators: transfer, PoAI rounds, finality with one validator down, eve joins, a live runtime upgrade, the cheater caught"
+log "e2e: zombienet, five validators and eve: transfer, finality with one validator down, two colluders caught, honest rounds, eve joins, a live runtime upgrade"
 cd "$REPO_ROOT/zombienet"
 npx zombienet --provider native --dir "$(mktemp -d -u /tmp/poai-zombienet.XXXXXX)" test smoke.zndsl
 

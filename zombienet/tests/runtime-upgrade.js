@@ -92,9 +92,21 @@ function watchChain(api, honestStashes, specBefore) {
       }
     } catch (e) {
       if (state.stopped) return;
-      // A block whose events cannot be read at all cannot be checked: fail rather than pass
-      // without having seen it.
-      state.failure = `#${number}: events not read (${e.message})`;
+      if (number !== state.codeUpdatedAt) {
+        // Any other block whose events cannot be read cannot be checked: fail rather than pass
+        // without having seen it.
+        state.failure = `#${number}: events not read (${e.message})`;
+        return;
+      }
+      // The block that changed the code holds events the old code wrote, which the new
+      // metadata does not decode (seen in CI): its rounds are read from state instead.
+      log(`#${number}: events of the upgrade block not decoded (${e.message}); reading its rounds from state`);
+      try {
+        const active = (await (await api.at(header.hash)).query.poaiChallenges.activeRounds()).toJSON();
+        for (const round of active) if (!state.issued.has(round)) state.issued.set(round, number);
+      } catch (inner) {
+        state.failure = `#${number}: active rounds not read (${inner.message})`;
+      }
     }
   });
   return { state, unsubscribe };
