@@ -20,7 +20,7 @@ use crate::{
 use futures::{FutureExt, StreamExt};
 use poai_primitives::{
 	verification_digest, ChallengeDuty, ModelId, ModelSpec, OpenedOutputs, Panel, RevealDuty,
-	RoundIndex, Submission, VerificationSalt, VerifyDuty, WorkerId, POAI_KEY_TYPE,
+	SessionIndex, Submission, VerificationSalt, VerifyDuty, WorkerId, POAI_KEY_TYPE,
 };
 use poai_runtime_api::PoaiChallengesApi;
 use sc_client_api::BlockchainEvents;
@@ -34,7 +34,7 @@ use std::{collections::HashMap, sync::Arc, time::Instant};
 const LOG_TARGET: &str = "poai-worker";
 
 /// Rounds kept in memory after their last duty (commitment outputs for reveals, handed steps).
-const ROUNDS_KEPT: RoundIndex = 4;
+const ROUNDS_KEPT: SessionIndex = 4;
 
 /// Blocks after which a step handed to the pool and still owed is handed again.
 const RESUBMIT_AFTER: u32 = 2;
@@ -58,7 +58,7 @@ pub(crate) struct WorkerParams<C, Block: BlockT> {
 /// A step handed to the pool: (round, step, own key, audited worker for verifications). Steps:
 /// 0 commit, 1 and 3 the first committee's verification commitment and opening, 2 reveal, 4 and
 /// 5 the escalation committee's.
-type StepId = (RoundIndex, u8, WorkerId, Option<WorkerId>);
+type StepId = (SessionIndex, u8, WorkerId, Option<WorkerId>);
 
 /// One piece of work, in the order it is done at a block: reveals and verifications have the
 /// shortest windows.
@@ -71,16 +71,16 @@ enum Job<N> {
 /// The worker task's state.
 struct Worker<C, Block: BlockT> {
 	params: WorkerParams<C, Block>,
-	outputs: HashMap<(RoundIndex, WorkerId), Arc<ChallengeOutput>>,
+	outputs: HashMap<(SessionIndex, WorkerId), Arc<ChallengeOutput>>,
 	/// The outputs this node's keys committed to as verifiers, until they are opened: (round,
 	/// own key, audited worker, committee).
-	verified: HashMap<(RoundIndex, WorkerId, WorkerId, Panel), OpenedOutputs>,
+	verified: HashMap<(SessionIndex, WorkerId, WorkerId, Panel), OpenedOutputs>,
 	/// Steps handed to the pool, with the best block they were last handed at; `None` for
 	/// steps given up (deadline passed, a simulated fault).
 	handed: HashMap<StepId, Option<NumberFor<Block>>>,
 	/// Commitments computed but held back by the `late-commit` fault until their deadline has
 	/// passed.
-	late: HashMap<(RoundIndex, WorkerId), (NumberFor<Block>, Submission)>,
+	late: HashMap<(SessionIndex, WorkerId), (NumberFor<Block>, Submission)>,
 }
 
 /// Runs the worker until the node stops.
@@ -461,7 +461,7 @@ where
 		key: WorkerId,
 		submission: Submission,
 		what: &str,
-		round: RoundIndex,
+		round: SessionIndex,
 		retry: bool,
 	) -> Result<(), String> {
 		let (at, _) = self.best();

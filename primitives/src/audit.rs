@@ -8,7 +8,7 @@
 //! randomness the challenge was issued with.
 
 use crate::{
-	ids::{Randomness, RoundIndex, SampleIndex},
+	ids::{Randomness, SampleIndex, SessionIndex},
 	seed::SeedRng,
 	WorkerId,
 };
@@ -35,7 +35,7 @@ const VERIFIERS_TAG: [u8; 14] = *b"poai/verifiers";
 fn stream<const N: usize>(
 	tag: [u8; N],
 	randomness: &Randomness,
-	round: RoundIndex,
+	round: SessionIndex,
 	worker: &WorkerId,
 ) -> SeedRng {
 	SeedRng::new((tag, randomness, round, worker).using_encoded(blake2_256))
@@ -45,7 +45,7 @@ fn stream<const N: usize>(
 /// a bias below `2^-32`). `Perbill::one()` audits always, `Perbill::zero()` never.
 pub fn is_audited(
 	randomness: &Randomness,
-	round: RoundIndex,
+	round: SessionIndex,
 	worker: &WorkerId,
 	probability: Perbill,
 ) -> bool {
@@ -60,7 +60,7 @@ pub fn is_audited(
 /// so the runtime's cost is bounded by `O(k²)` with `k ≤ 64`).
 pub fn audit_indices(
 	randomness: &Randomness,
-	round: RoundIndex,
+	round: SessionIndex,
 	worker: &WorkerId,
 	n: u32,
 	k: u32,
@@ -99,7 +99,7 @@ pub type SeatWeight = u64;
 /// `O(r · |candidates|)`, with no rejection loop.
 pub fn draw_committee<T: Clone + PartialEq>(
 	randomness: &Randomness,
-	round: RoundIndex,
+	round: SessionIndex,
 	worker: &WorkerId,
 	candidates: &[(T, SeatWeight)],
 	exclude: &T,
@@ -136,7 +136,7 @@ pub fn draw_committee<T: Clone + PartialEq>(
 /// Uniform [`draw_committee`]: every eligible candidate weighs the same.
 pub fn draw_verifiers<T: Clone + PartialEq>(
 	randomness: &Randomness,
-	round: RoundIndex,
+	round: SessionIndex,
 	worker: &WorkerId,
 	candidates: &[T],
 	exclude: &T,

@@ -7,7 +7,7 @@
 use crate::{
 	audit::AuditIndices,
 	commitment::MerkleProof,
-	ids::{HardwareClass, ModelId, RoundIndex, Seed},
+	ids::{HardwareClass, ModelId, Seed, SessionIndex},
 	model::{ModelSpec, OpenedOutputs, MAX_OPENED_SAMPLES},
 	WorkerId,
 };
@@ -24,7 +24,7 @@ pub type OpenedProofs = BoundedVec<MerkleProof, ConstU32<MAX_OPENED_SAMPLES>>;
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub struct ChallengeDuty<BlockNumber> {
 	/// The round.
-	pub round: RoundIndex,
+	pub round: SessionIndex,
 	/// The model to run.
 	pub model: ModelId,
 	/// The model as the round snapshotted it: what to run, whatever the registry says now.
@@ -71,7 +71,7 @@ pub enum Panel {
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub struct VerifyDuty<BlockNumber> {
 	/// The round.
-	pub round: RoundIndex,
+	pub round: SessionIndex,
 	/// The audited worker.
 	pub worker: WorkerId,
 	/// The committee this duty is on.
@@ -98,7 +98,7 @@ pub struct VerifyDuty<BlockNumber> {
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub struct RevealDuty<BlockNumber> {
 	/// The round.
-	pub round: RoundIndex,
+	pub round: SessionIndex,
 	/// The model of the challenge.
 	pub model: ModelId,
 	/// The model as the round snapshotted it.
@@ -143,7 +143,7 @@ pub enum Submission {
 	#[codec(index = 0)]
 	Commit {
 		/// The round.
-		round: RoundIndex,
+		round: SessionIndex,
 		/// Merkle root over the `n` leaves.
 		root: H256,
 		/// Number of leaves.
@@ -156,7 +156,7 @@ pub enum Submission {
 	#[codec(index = 1)]
 	CommitVerification {
 		/// The round.
-		round: RoundIndex,
+		round: SessionIndex,
 		/// The audited worker.
 		worker: WorkerId,
 		/// The digest of the outputs, the verifier's key, the round, the worker and a salt.
@@ -166,7 +166,7 @@ pub enum Submission {
 	#[codec(index = 2)]
 	Reveal {
 		/// The round.
-		round: RoundIndex,
+		round: SessionIndex,
 		/// Quantised outputs of the opened samples, in index order.
 		outputs: OpenedOutputs,
 		/// Merkle proof of each, in index order.
@@ -177,7 +177,7 @@ pub enum Submission {
 	#[codec(index = 3)]
 	OpenVerification {
 		/// The round.
-		round: RoundIndex,
+		round: SessionIndex,
 		/// The audited worker.
 		worker: WorkerId,
 		/// Quantised outputs of the opened samples, in index order.
@@ -189,7 +189,7 @@ pub enum Submission {
 
 impl Submission {
 	/// The round the submission belongs to.
-	pub fn round(&self) -> RoundIndex {
+	pub fn round(&self) -> SessionIndex {
 		match self {
 			Self::Commit { round, .. }
 			| Self::CommitVerification { round, .. }
@@ -211,7 +211,7 @@ pub type VerificationSalt = [u8; 32];
 pub fn verification_digest(
 	outputs: &OpenedOutputs,
 	verifier: &WorkerId,
-	round: RoundIndex,
+	round: SessionIndex,
 	worker: &WorkerId,
 	salt: &VerificationSalt,
 ) -> H256 {

@@ -6,8 +6,9 @@ use scale_info::TypeInfo;
 /// Identifier of a registered challenge model.
 pub type ModelId = u32;
 
-/// Index of a challenge round. One round runs per session, so this is the session index.
-pub type RoundIndex = u32;
+/// A round is identified by the session it is issued in: one round per session, so a round's
+/// index is the session index of `pallet-session` (the same type, re-exported).
+pub use sp_staking::SessionIndex;
 
 /// Index of a sample within a round's batch (`0..n`).
 pub type SampleIndex = u32;

@@ -46,7 +46,7 @@ pub use duty::{
 	verification_digest, ChallengeDuty, Duties, OpenedProofs, Panel, RevealDuty, Submission,
 	SubmitError, VerificationSalt, VerifyDuty,
 };
-pub use ids::{HardwareClass, ModelId, Randomness, RoundIndex, SampleIndex, Seed};
+pub use ids::{HardwareClass, ModelId, Randomness, SampleIndex, Seed, SessionIndex};
 #[cfg(feature = "std")]
 pub use input::uniform_value;
 pub use input::{

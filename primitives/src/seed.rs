@@ -22,7 +22,7 @@
 //! another sample's, even though all of them come from one challenge seed.
 
 use crate::{
-	ids::{Randomness, RoundIndex, SampleIndex, Seed},
+	ids::{Randomness, SampleIndex, Seed, SessionIndex},
 	WorkerId,
 };
 use codec::Encode;
@@ -37,7 +37,7 @@ const MODEL_TAG: [u8; 10] = *b"poai/model";
 ///
 /// `randomness` is the epoch randomness at round start, which no single block author chooses,
 /// so a worker cannot pick the inputs it is challenged with.
-pub fn challenge_seed(randomness: &Randomness, round: RoundIndex, worker: &WorkerId) -> Seed {
+pub fn challenge_seed(randomness: &Randomness, round: SessionIndex, worker: &WorkerId) -> Seed {
 	// An sr25519 public key encodes as its 32 raw bytes, a `u32` as 4 little-endian bytes and a
 	// byte array without a length prefix, so this is exactly the concatenation.
 	(randomness, round, worker).using_encoded(blake2_256)

@@ -90,7 +90,7 @@ pub trait WorkerRegistry<AccountId> {
 	/// an offence reported for `session` slashes that snapshot, whatever the worker does
 	/// afterwards (chill, unbond), so nobody escapes a verdict by leaving once it is audited.
 	fn snapshot_workers(
-		session: crate::RoundIndex,
+		session: crate::SessionIndex,
 		max: u32,
 	) -> alloc::vec::Vec<RegisteredWorker<AccountId>>;
 

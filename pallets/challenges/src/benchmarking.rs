@@ -40,7 +40,7 @@ use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use poai_primitives::{
 	leaf_hash, verification_digest, ClassParams, ClassTable, HardwareClass, InputKind, InputSpec,
 	MerkleProof, ModelId, ModelName, ModelRegistry, ModelSpec, OpenedOutputs, OpenedProofs, Panel,
-	RoundIndex, SampleIndex, SampleOutput, Shape, Submission, TensorName, Tolerance,
+	SampleIndex, SampleOutput, SessionIndex, Shape, Submission, TensorName, Tolerance,
 	VerificationSalt, WorkerId, WorkerRegistry, WorkerSignature, MAX_BATCH_SIZE,
 	MAX_MODEL_NAME_LEN, MAX_OPENED_SAMPLES, MAX_OUTPUT_ELEMENTS,
 };
@@ -51,7 +51,7 @@ use sp_runtime::{traits::One, Perbill, RuntimeAppPublic};
 const SEED: u32 = 0;
 
 /// The round the benchmarks write: far beyond any session a genesis or a benchmark reaches.
-const ROUND: RoundIndex = 1_000_000;
+const ROUND: SessionIndex = 1_000_000;
 
 /// Samples per challenge: the largest batch, so that every Merkle proof is as long as it gets.
 const BATCH: u32 = MAX_BATCH_SIZE;
@@ -200,7 +200,7 @@ fn opened_indices() -> poai_primitives::AuditIndices {
 }
 
 /// An audit opening [`opened_indices`] with `verifiers` as its committee.
-fn bench_audit<T: Config>(verifiers: Vec<Slot>) -> Audit<T::MaxVerifiers> {
+fn bench_audit<T: Config>(verifiers: Vec<Seat>) -> Audit<T::MaxVerifiers> {
 	Audit {
 		indices: opened_indices(),
 		verifiers: BoundedVec::try_from(verifiers).expect("at most MaxVerifiers; qed"),
@@ -208,9 +208,9 @@ fn bench_audit<T: Config>(verifiers: Vec<Slot>) -> Audit<T::MaxVerifiers> {
 	}
 }
 
-/// The first `MaxVerifiers` slots other than `audited`.
-fn committee<T: Config>(audited: Slot, workers: u32) -> Vec<Slot> {
-	(0..workers).filter(|&slot| slot != audited).take(T::MaxVerifiers::get() as usize).collect()
+/// The first `MaxVerifiers` seats other than `audited`.
+fn committee<T: Config>(audited: Seat, workers: u32) -> Vec<Seat> {
+	(0..workers).filter(|&seat| seat != audited).take(T::MaxVerifiers::get() as usize).collect()
 }
 
 /// The root of a Merkle tree over `2^depth` leaves that are zero but for `opened` ones, and the
@@ -259,15 +259,15 @@ fn events<T: Config>() -> Vec<Event<T>> {
 }
 
 /// What a verification or a reveal is submitted against: the round's snapshot, the audited
-/// slot, and the outputs the worker committed to with their proofs.
+/// seat, and the outputs the worker committed to with their proofs.
 struct Opened<T: Config> {
 	workers: Vec<RoundWorker<T::AccountId>>,
-	audited: Slot,
+	audited: Seat,
 	outputs: OpenedOutputs,
 	proofs: OpenedProofs,
 }
 
-/// A round open for verifications (`reveal == false`) or reveals of the worker in the last slot
+/// A round open for verifications (`reveal == false`) or reveals of the worker in the last seat
 /// of a `MaxWorkers` snapshot over `MaxRoundModels` models with outputs of `len` elements,
 /// audited by a committee of `MaxVerifiers`, its commitment to a batch of `BATCH` samples in.
 fn open_audit<T: Config>(len: u32, reveal: bool) -> Opened<T> {
@@ -299,10 +299,10 @@ fn open_audit<T: Config>(len: u32, reveal: bool) -> Opened<T> {
 
 /// A verifier's commitment to outputs of `e` elements in all, in the opening window: the
 /// verifier's key, the audited worker's, the outputs, the salt, the signature of the opening and
-/// the (audited, verifier) slots.
+/// the (audited, verifier) seats.
 fn committed_verification<T: Config>(
 	e: u32,
-) -> (WorkerId, WorkerId, OpenedOutputs, VerificationSalt, WorkerSignature, (Slot, Slot)) {
+) -> (WorkerId, WorkerId, OpenedOutputs, VerificationSalt, WorkerSignature, (Seat, Seat)) {
 	let Opened { workers, audited, outputs, .. } = open_audit::<T>(output_len(e), true);
 	let verifier = *committee::<T>(audited, workers.len() as u32).last().expect("r ≥ 1");
 	let key = workers[verifier as usize].key.clone();
@@ -328,7 +328,7 @@ fn output_len(e: u32) -> u32 {
 	(e / OPENED).clamp(1, MAX_OUTPUT_ELEMENTS)
 }
 
-/// The smallest snapshot in which `DrawsPerBlock` slots can each get a full committee.
+/// The smallest snapshot in which `DrawsPerBlock` seats can each get a full committee.
 fn min_draw_workers<T: Config>() -> u32 {
 	(T::MaxVerifiers::get() + 1).max(T::DrawsPerBlock::get()).min(T::MaxWorkers::get())
 }
@@ -396,7 +396,7 @@ mod benchmarks {
 		);
 	}
 
-	/// The audit draw of the last `c` slots of a snapshot of `w` workers: each committed,
+	/// The audit draw of the last `c` seats of a snapshot of `w` workers: each committed,
 	/// re-audited after an inconclusive verdict (so always audited, by a committee of
 	/// `MaxVerifiers`), over `MaxRoundModels` models; the draw completes.
 	#[benchmark]
@@ -406,10 +406,10 @@ mod benchmarks {
 	) {
 		let c = c.min(w);
 		let workers = bench_workers::<T>(w);
-		for (slot, worker) in workers.iter().enumerate().skip((w - c) as usize) {
+		for (seat, worker) in workers.iter().enumerate().skip((w - c) as usize) {
 			Commitments::<T>::insert(
 				ROUND,
-				slot as Slot,
+				seat as Seat,
 				Commitment {
 					root: H256::repeat_byte(7),
 					n: BATCH,
@@ -435,7 +435,7 @@ mod benchmarks {
 			&& audit.indices.len() as u32 == OPENED));
 	}
 
-	/// What a slot without a commitment adds to its draw: the miss is recorded, the streak
+	/// What a seat without a commitment adds to its draw: the miss is recorded, the streak
 	/// reaches the limit and the offence is reported.
 	#[benchmark]
 	fn draw_missed() {
@@ -511,13 +511,13 @@ mod benchmarks {
 	fn prune(k: Linear<1, { T::PruneKeysPerBlock::get() }>) {
 		let workers = bench_workers::<T>(1);
 		write_round::<T>(Phase::Pruning, workers, 1, 1);
-		let verifiers: Vec<Slot> = (0..T::MaxVerifiers::get()).collect();
+		let verifiers: Vec<Seat> = (0..T::MaxVerifiers::get()).collect();
 		for key in 0..k {
-			let slot = key / 4;
+			let seat = key / 4;
 			match key % 4 {
 				0 => Commitments::<T>::insert(
 					ROUND,
-					slot,
+					seat,
 					Commitment {
 						root: H256::repeat_byte(7),
 						n: BATCH,
@@ -525,12 +525,12 @@ mod benchmarks {
 						at: One::one(),
 					},
 				),
-				1 => Audits::<T>::insert(ROUND, slot, bench_audit::<T>(verifiers.clone())),
+				1 => Audits::<T>::insert(ROUND, seat, bench_audit::<T>(verifiers.clone())),
 				2 => Verifications::<T>::insert(
-					(ROUND, slot, Panel::First, 0),
+					(ROUND, seat, Panel::First, 0),
 					Verification { digest: H256::repeat_byte(3), outputs: Some(opened_outputs(1)) },
 				),
-				_ => Reveals::<T>::insert(ROUND, slot, Reveal::Valid(opened_outputs(1))),
+				_ => Reveals::<T>::insert(ROUND, seat, Reveal::Valid(opened_outputs(1))),
 			}
 		}
 		let now = set_block::<T>(30);
@@ -546,13 +546,13 @@ mod benchmarks {
 		assert!(events::<T>().contains(&Event::RoundClosed { round: ROUND }));
 	}
 
-	/// A commitment from the worker in the last slot of a `MaxWorkers` snapshot over
+	/// A commitment from the worker in the last seat of a `MaxWorkers` snapshot over
 	/// `MaxRoundModels` models.
 	#[benchmark]
 	fn commit() {
 		let workers = bench_workers::<T>(T::MaxWorkers::get());
-		let slot = workers.len() as Slot - 1;
-		let key = workers[slot as usize].key.clone();
+		let seat = workers.len() as Seat - 1;
+		let key = workers[seat as usize].key.clone();
 		let now = set_block::<T>(1);
 		let until = now + BlockNumberFor::<T>::from(bench_params::<T>().commit_window);
 		write_round::<T>(Phase::Commit { until }, workers, T::MaxRoundModels::get(), 1);
@@ -563,15 +563,15 @@ mod benchmarks {
 		);
 		#[extrinsic_call]
 		_(RawOrigin::Authorized, key, ROUND, root, BATCH, 1_000, signature);
-		assert_eq!(Commitments::<T>::get(ROUND, slot).map(|c| c.root), Some(root));
+		assert_eq!(Commitments::<T>::get(ROUND, seat).map(|c| c.root), Some(root));
 	}
 
 	/// The pool's check of a commitment (the same worst case as `commit`).
 	#[benchmark]
 	fn authorize_commit() {
 		let workers = bench_workers::<T>(T::MaxWorkers::get());
-		let slot = workers.len() as Slot - 1;
-		let key = workers[slot as usize].key.clone();
+		let seat = workers.len() as Seat - 1;
+		let key = workers[seat as usize].key.clone();
 		let now = set_block::<T>(1);
 		let until = now + BlockNumberFor::<T>::from(bench_params::<T>().commit_window);
 		write_round::<T>(Phase::Commit { until }, workers, T::MaxRoundModels::get(), 1);
@@ -633,7 +633,7 @@ mod benchmarks {
 	/// outputs of about `e / OPENED` elements each.
 	#[benchmark]
 	fn verify_outputs(e: Linear<1, { MAX_OPENED_SAMPLES * MAX_OUTPUT_ELEMENTS }>) {
-		let (key, worker, outputs, salt, signature, slots) = committed_verification::<T>(e);
+		let (key, worker, outputs, salt, signature, seats) = committed_verification::<T>(e);
 		#[extrinsic_call]
 		open_verification(
 			RawOrigin::Authorized,
@@ -644,7 +644,7 @@ mod benchmarks {
 			salt,
 			signature,
 		);
-		let record = Verifications::<T>::get((ROUND, slots.0, Panel::First, slots.1));
+		let record = Verifications::<T>::get((ROUND, seats.0, Panel::First, seats.1));
 		assert_eq!(record.and_then(|r| r.outputs), Some(outputs));
 	}
 

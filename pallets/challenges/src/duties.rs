@@ -1,10 +1,8 @@
 //! What a worker key owes at the current block, for the node's worker (runtime API `duties`).
 
-use crate::{pallet::*, Audit, Phase, RoundInfo, RoundWorker, Slot};
+use crate::{pallet::*, round::RoundContext, Audit, Phase, Seat};
 use frame_system::pallet_prelude::BlockNumberFor;
-use poai_primitives::{
-	ChallengeDuty, Duties, ModelId, ModelSpec, Panel, RevealDuty, RoundIndex, VerifyDuty, WorkerId,
-};
+use poai_primitives::{ChallengeDuty, Duties, Panel, RevealDuty, VerifyDuty, WorkerId};
 use sp_runtime::traits::{One, Saturating};
 
 impl<T: Config> Pallet<T> {
@@ -15,16 +13,13 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let mut duties = Duties::default();
 		for round in ActiveRounds::<T>::get() {
-			let Some(info) = Rounds::<T>::get(round) else { continue };
-			let workers = RoundWorkers::<T>::get(round);
-			let Some(slot) = Self::slot_of(&workers, key) else { continue };
-			let models = RoundModels::<T>::get(round);
-			let context = (round, &info, workers.as_slice(), models.as_slice());
-			match info.phase {
+			let Some(context) = RoundContext::<T>::load(round) else { continue };
+			let Some(seat) = context.seat_of(key) else { continue };
+			match context.info.phase {
 				Phase::Commit { .. } => {
-					let Some(worker) = workers.get(slot as usize) else { continue };
-					let Some(a) = Self::assignment(round, &info, &models, worker) else { continue };
-					if now <= a.deadline && !Commitments::<T>::contains_key(round, slot) {
+					let Some(worker) = context.worker(seat) else { continue };
+					let Some(a) = context.assignment_of(worker) else { continue };
+					if now <= a.deadline && !Commitments::<T>::contains_key(round, seat) {
 						duties.challenges.push(ChallengeDuty {
 							round,
 							model: a.model,
@@ -38,13 +33,13 @@ impl<T: Config> Pallet<T> {
 				}
 				Phase::Open { verify_until, reveal_until } => {
 					for (audited, audit) in Audits::<T>::iter_prefix(round) {
-						if audit.verifiers.contains(&slot) {
+						if audit.verifiers.contains(&seat) {
 							let window = (verify_until, reveal_until);
 							let duty = Self::verify_duty(
-								context,
+								&context,
 								audited,
 								&audit,
-								slot,
+								seat,
 								Panel::First,
 								window,
 								now,
@@ -52,13 +47,10 @@ impl<T: Config> Pallet<T> {
 							duties.verifications.extend(duty);
 						}
 					}
-					if now <= reveal_until && !Reveals::<T>::contains_key(round, slot) {
-						let Some(audit) = Audits::<T>::get(round, slot) else { continue };
-						let Some(worker) = workers.get(slot as usize) else { continue };
-						let Some(a) = Self::assignment(round, &info, &models, worker) else {
-							continue;
-						};
-						let n = Commitments::<T>::get(round, slot).map_or(a.n, |c| c.n);
+					if now <= reveal_until && !Reveals::<T>::contains_key(round, seat) {
+						let Some(audit) = Audits::<T>::get(round, seat) else { continue };
+						let Some(a) = context.assignment(seat) else { continue };
+						let n = Commitments::<T>::get(round, seat).map_or(a.n, |c| c.n);
 						duties.reveals.push(RevealDuty {
 							round,
 							model: a.model,
@@ -73,16 +65,16 @@ impl<T: Config> Pallet<T> {
 				}
 				Phase::Escalation { verify_until, open_until } => {
 					for (audited, committee) in Escalations::<T>::iter_prefix(round) {
-						if !committee.contains(&slot) {
+						if !committee.contains(&seat) {
 							continue;
 						}
 						let Some(audit) = Audits::<T>::get(round, audited) else { continue };
 						let window = (verify_until, open_until);
 						let duty = Self::verify_duty(
-							context,
+							&context,
 							audited,
 							&audit,
-							slot,
+							seat,
 							Panel::Escalation,
 							window,
 							now,
@@ -103,19 +95,15 @@ impl<T: Config> Pallet<T> {
 	/// ends at `window.0` and opening window at `window.1`: its commitment, its opening, or
 	/// nothing.
 	fn verify_duty(
-		(round, info, workers, models): (
-			RoundIndex,
-			&RoundInfo<BlockNumberFor<T>>,
-			&[RoundWorker<T::AccountId>],
-			&[(ModelId, ModelSpec)],
-		),
-		audited: Slot,
+		context: &RoundContext<T>,
+		audited: Seat,
 		audit: &Audit<T::MaxVerifiers>,
-		verifier: Slot,
+		verifier: Seat,
 		panel: Panel,
 		(commit_until, deadline): (BlockNumberFor<T>, BlockNumberFor<T>),
 		now: BlockNumberFor<T>,
 	) -> Option<VerifyDuty<BlockNumberFor<T>>> {
+		let round = context.round;
 		let committed = match Verifications::<T>::get((round, audited, panel, verifier)) {
 			Some(record) if record.outputs.is_some() => return None,
 			Some(_) => true,
@@ -125,8 +113,8 @@ impl<T: Config> Pallet<T> {
 		if now > deadline {
 			return None;
 		}
-		let worker = workers.get(audited as usize)?;
-		let a = Self::assignment(round, info, models, worker)?;
+		let worker = context.worker(audited)?;
+		let a = context.assignment_of(worker)?;
 		Some(VerifyDuty {
 			round,
 			worker: worker.key.clone(),

@@ -37,7 +37,7 @@
 //! 7. **Escalation** (after a failing majority, or a pass with a dissent). The audit goes to a larger committee
 //!    drawn by stake from fresh randomness, which commits and opens in windows of its own; its
 //!    verdict alone slashes the worker, and the verifiers of either committee on the losing
-//!    side of a decided escalation are slashed too (module `verdict`).
+//!    side of a decided escalation are slashed too (module `round::verdict`).
 //!
 //! Submissions are general transactions authorised by [`#[pallet::authorize]`]: each carries
 //! the worker's `poai` key and its sr25519 signature over the submission, the genesis hash and
@@ -67,7 +67,6 @@ mod submission;
 #[cfg(test)]
 mod tests;
 pub mod types;
-mod verdict;
 pub mod weights;
 
 /// Blocks kept in [`FullBlocks`]: more than a commit and an opening window of the longest
@@ -108,12 +107,12 @@ pub mod pallet {
 	use frame_system::{offchain::CreateAuthorizedTransaction, pallet_prelude::*};
 	use poai_primitives::{
 		ModelId, ModelRegistry, ModelSpec, OpenedOutputs, OpenedProofs, Panel, Randomness,
-		ReputationProvider, ReputationRecorder, RoundIndex, VerificationSalt, WorkPointsRecorder,
+		ReputationProvider, ReputationRecorder, SessionIndex, VerificationSalt, WorkPointsRecorder,
 		WorkerId, WorkerRegistry, WorkerSignature,
 	};
 	use sp_core::H256;
 	use sp_runtime::{traits::Convert, transaction_validity::TransactionPriority};
-	use sp_staking::{offence::ReportOffence, SessionIndex};
+	use sp_staking::offence::ReportOffence;
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
@@ -204,7 +203,7 @@ pub mod pallet {
 		/// duration in the runtime): an operator who keeps declaring an offline node loses
 		/// `miss_slash` per period, no more.
 		#[pallet::constant]
-		type MissSlashPeriod: Get<RoundIndex>;
+		type MissSlashPeriod: Get<SessionIndex>;
 
 		/// Priority of PoAI submissions in the transaction pool.
 		#[pallet::constant]
@@ -240,24 +239,24 @@ pub mod pallet {
 
 	/// The last round issued (or skipped); a new one is issued when the session differs.
 	#[pallet::storage]
-	pub type LastRound<T: Config> = StorageValue<_, RoundIndex, OptionQuery>;
+	pub type LastRound<T: Config> = StorageValue<_, SessionIndex, OptionQuery>;
 
 	/// The rounds in flight, oldest first.
 	#[pallet::storage]
 	pub type ActiveRounds<T: Config> =
-		StorageValue<_, BoundedVec<RoundIndex, ConstU32<MAX_ACTIVE_ROUNDS>>, ValueQuery>;
+		StorageValue<_, BoundedVec<SessionIndex, ConstU32<MAX_ACTIVE_ROUNDS>>, ValueQuery>;
 
 	/// Every round in flight.
 	#[pallet::storage]
 	pub type Rounds<T: Config> =
-		StorageMap<_, Twox64Concat, RoundIndex, RoundInfo<BlockNumberFor<T>>, OptionQuery>;
+		StorageMap<_, Twox64Concat, SessionIndex, RoundInfo<BlockNumberFor<T>>, OptionQuery>;
 
-	/// The workers of a round in flight, sorted by key; a worker's position is its slot.
+	/// The workers of a round in flight, sorted by key; a worker's position is its seat.
 	#[pallet::storage]
 	pub type RoundWorkers<T: Config> = StorageMap<
 		_,
 		Twox64Concat,
-		RoundIndex,
+		SessionIndex,
 		BoundedVec<RoundWorker<T::AccountId>, T::MaxWorkers>,
 		ValueQuery,
 	>;
@@ -267,66 +266,66 @@ pub mod pallet {
 	pub type RoundModels<T: Config> = StorageMap<
 		_,
 		Twox64Concat,
-		RoundIndex,
+		SessionIndex,
 		BoundedVec<(ModelId, ModelSpec), T::MaxRoundModels>,
 		ValueQuery,
 	>;
 
-	/// The commitments of a round, by worker slot.
+	/// The commitments of a round, by worker seat.
 	#[pallet::storage]
 	pub type Commitments<T: Config> = StorageDoubleMap<
 		_,
 		Twox64Concat,
-		RoundIndex,
+		SessionIndex,
 		Twox64Concat,
-		Slot,
+		Seat,
 		Commitment<BlockNumberFor<T>>,
 		OptionQuery,
 	>;
 
-	/// The audits of a round, by the audited worker's slot.
+	/// The audits of a round, by the audited worker's seat.
 	#[pallet::storage]
 	pub type Audits<T: Config> = StorageDoubleMap<
 		_,
 		Twox64Concat,
-		RoundIndex,
+		SessionIndex,
 		Twox64Concat,
-		Slot,
+		Seat,
 		Audit<T::MaxVerifiers>,
 		OptionQuery,
 	>;
 
-	/// The verifiers' submissions: (round, audited slot, committee, verifier slot) → the
+	/// The verifiers' submissions: (round, audited seat, committee, verifier seat) → the
 	/// commitment to its outputs of the opened samples, and the outputs once opened.
 	#[pallet::storage]
 	pub type Verifications<T: Config> = StorageNMap<
 		_,
 		(
-			NMapKey<Twox64Concat, RoundIndex>,
-			NMapKey<Twox64Concat, Slot>,
+			NMapKey<Twox64Concat, SessionIndex>,
+			NMapKey<Twox64Concat, Seat>,
 			NMapKey<Twox64Concat, Panel>,
-			NMapKey<Twox64Concat, Slot>,
+			NMapKey<Twox64Concat, Seat>,
 		),
 		Verification,
 		OptionQuery,
 	>;
 
-	/// The committees failing verdicts of a round escalated to, by the audited worker's slot.
+	/// The committees failing verdicts of a round escalated to, by the audited worker's seat.
 	#[pallet::storage]
 	pub type Escalations<T: Config> = StorageDoubleMap<
 		_,
 		Twox64Concat,
-		RoundIndex,
+		SessionIndex,
 		Twox64Concat,
-		Slot,
-		BoundedVec<Slot, T::MaxVerifiers>,
+		Seat,
+		BoundedVec<Seat, T::MaxVerifiers>,
 		OptionQuery,
 	>;
 
-	/// The reveals of a round, by the audited worker's slot.
+	/// The reveals of a round, by the audited worker's seat.
 	#[pallet::storage]
 	pub type Reveals<T: Config> =
-		StorageDoubleMap<_, Twox64Concat, RoundIndex, Twox64Concat, Slot, Reveal, OptionQuery>;
+		StorageDoubleMap<_, Twox64Concat, SessionIndex, Twox64Concat, Seat, Reveal, OptionQuery>;
 
 	/// Workers whose last audit was inconclusive: their next committed round is audited with
 	/// this many extra verifiers.
@@ -349,7 +348,7 @@ pub mod pallet {
 	/// of misses is reported; a stash leaving staking removes its entry).
 	#[pallet::storage]
 	pub type MissSlashes<T: Config> =
-		StorageMap<_, Twox64Concat, T::AccountId, RoundIndex, OptionQuery>;
+		StorageMap<_, Twox64Concat, T::AccountId, SessionIndex, OptionQuery>;
 
 	/// The events of the challenges pallet.
 	#[pallet::event]
@@ -359,7 +358,7 @@ pub mod pallet {
 		/// `commit_until` at the latest.
 		RoundIssued {
 			/// The round.
-			round: RoundIndex,
+			round: SessionIndex,
 			/// Workers in the snapshot.
 			workers: u32,
 			/// Models issued.
@@ -370,12 +369,12 @@ pub mod pallet {
 		/// A round could not be issued: too many rounds are still in flight.
 		RoundSkipped {
 			/// The round.
-			round: RoundIndex,
+			round: SessionIndex,
 		},
 		/// A worker committed to its challenge's outputs.
 		Committed {
 			/// The round.
-			round: RoundIndex,
+			round: SessionIndex,
 			/// The worker's stash.
 			worker: T::AccountId,
 			/// The model it ran.
@@ -388,7 +387,7 @@ pub mod pallet {
 		/// A worker's commitment is audited.
 		Audited {
 			/// The round.
-			round: RoundIndex,
+			round: SessionIndex,
 			/// The audited worker's stash.
 			worker: T::AccountId,
 			/// The opened sample indices.
@@ -400,7 +399,7 @@ pub mod pallet {
 		/// reveal until `reveal_until`.
 		AuditsDrawn {
 			/// The round.
-			round: RoundIndex,
+			round: SessionIndex,
 			/// Audits drawn.
 			audits: u32,
 			/// Last block for verifications.
@@ -411,7 +410,7 @@ pub mod pallet {
 		/// A verifier committed to its outputs for an audit (they stay hidden until it opens).
 		VerificationCommitted {
 			/// The round.
-			round: RoundIndex,
+			round: SessionIndex,
 			/// The audited worker's stash.
 			worker: T::AccountId,
 			/// The committee.
@@ -422,7 +421,7 @@ pub mod pallet {
 		/// A verifier opened its outputs for an audit against its commitment.
 		Verified {
 			/// The round.
-			round: RoundIndex,
+			round: SessionIndex,
 			/// The audited worker's stash.
 			worker: T::AccountId,
 			/// The committee.
@@ -433,7 +432,7 @@ pub mod pallet {
 		/// An audited worker revealed; `valid` tells whether every proof matched its commitment.
 		Revealed {
 			/// The round.
-			round: RoundIndex,
+			round: SessionIndex,
 			/// The worker's stash.
 			worker: T::AccountId,
 			/// Whether every Merkle proof checked out.
@@ -442,7 +441,7 @@ pub mod pallet {
 		/// A worker's round passed and earned `points` of PoAI work.
 		Passed {
 			/// The round.
-			round: RoundIndex,
+			round: SessionIndex,
 			/// The worker's stash.
 			worker: T::AccountId,
 			/// Whether the pass was verified by an audit.
@@ -453,7 +452,7 @@ pub mod pallet {
 		/// A worker did not commit in time.
 		Missed {
 			/// The round.
-			round: RoundIndex,
+			round: SessionIndex,
 			/// The worker's stash.
 			worker: T::AccountId,
 			/// Rounds missed in a row, this one included.
@@ -463,7 +462,7 @@ pub mod pallet {
 		/// was full: it is not recorded as missing.
 		VerifierExcused {
 			/// The round.
-			round: RoundIndex,
+			round: SessionIndex,
 			/// The verifier's stash.
 			verifier: T::AccountId,
 			/// The audited worker's stash.
@@ -474,7 +473,7 @@ pub mod pallet {
 		/// misses less than [`Config::MissSlashPeriod`] sessions ago, reported.
 		Suspended {
 			/// The round of the last miss.
-			round: RoundIndex,
+			round: SessionIndex,
 			/// The worker's stash.
 			worker: T::AccountId,
 			/// Whether a `RepeatedMisses` offence was reported (`false`: the period's one
@@ -484,7 +483,7 @@ pub mod pallet {
 		/// A worker was found at fault and reported.
 		Faulted {
 			/// The round.
-			round: RoundIndex,
+			round: SessionIndex,
 			/// The worker's stash.
 			worker: T::AccountId,
 			/// The fault.
@@ -494,7 +493,7 @@ pub mod pallet {
 		/// larger committee.
 		Inconclusive {
 			/// The round.
-			round: RoundIndex,
+			round: SessionIndex,
 			/// The worker's stash.
 			worker: T::AccountId,
 		},
@@ -503,7 +502,7 @@ pub mod pallet {
 		/// alone slashes.
 		Escalated {
 			/// The round.
-			round: RoundIndex,
+			round: SessionIndex,
 			/// The audited worker's stash.
 			worker: T::AccountId,
 			/// The escalation committee's stashes.
@@ -513,7 +512,7 @@ pub mod pallet {
 		/// `verify_until` and open until `open_until`.
 		EscalationsDrawn {
 			/// The round.
-			round: RoundIndex,
+			round: SessionIndex,
 			/// Audits escalated.
 			escalations: u32,
 			/// Last block for the escalation committees' commitments.
@@ -524,7 +523,7 @@ pub mod pallet {
 		/// A verifier stood on the losing side of a decided escalation and was reported.
 		VerifierSlashed {
 			/// The round.
-			round: RoundIndex,
+			round: SessionIndex,
 			/// The verifier's stash.
 			verifier: T::AccountId,
 			/// The audited worker's stash.
@@ -534,7 +533,7 @@ pub mod pallet {
 		/// samples it re-executed.
 		VerifierRewarded {
 			/// The round.
-			round: RoundIndex,
+			round: SessionIndex,
 			/// The verifier's stash.
 			verifier: T::AccountId,
 			/// The audited worker's stash.
@@ -545,7 +544,7 @@ pub mod pallet {
 		/// A drawn verifier did not commit, or committed and did not open.
 		VerifierMissed {
 			/// The round.
-			round: RoundIndex,
+			round: SessionIndex,
 			/// The verifier's stash.
 			verifier: T::AccountId,
 			/// The audited worker's stash.
@@ -554,7 +553,7 @@ pub mod pallet {
 		/// All of a round's verdicts are in and its records are pruned.
 		RoundClosed {
 			/// The round.
-			round: RoundIndex,
+			round: SessionIndex,
 		},
 		/// Root set new protocol parameters (for rounds issued from now on).
 		ParamsSet {
@@ -675,7 +674,7 @@ pub mod pallet {
 		pub fn commit(
 			origin: OriginFor<T>,
 			key: WorkerId,
-			round: RoundIndex,
+			round: SessionIndex,
 			root: H256,
 			n: u32,
 			wall_time_ms: u32,
@@ -705,7 +704,7 @@ pub mod pallet {
 		pub fn commit_verification(
 			origin: OriginFor<T>,
 			key: WorkerId,
-			round: RoundIndex,
+			round: SessionIndex,
 			worker: WorkerId,
 			digest: H256,
 			signature: WorkerSignature,
@@ -732,7 +731,7 @@ pub mod pallet {
 		pub fn reveal(
 			origin: OriginFor<T>,
 			key: WorkerId,
-			round: RoundIndex,
+			round: SessionIndex,
 			outputs: OpenedOutputs,
 			proofs: OpenedProofs,
 			signature: WorkerSignature,
@@ -760,7 +759,7 @@ pub mod pallet {
 		pub fn open_verification(
 			origin: OriginFor<T>,
 			key: WorkerId,
-			round: RoundIndex,
+			round: SessionIndex,
 			worker: WorkerId,
 			outputs: OpenedOutputs,
 			salt: VerificationSalt,
@@ -834,15 +833,15 @@ impl<T: Config> sp_runtime::BoundToRuntimeAppPublic for Pallet<T> {
 impl<T: Config> frame_support::traits::OneSessionHandler<T::AccountId> for Pallet<T> {
 	type Key = poai_primitives::WorkerId;
 
-	fn on_genesis_session<'a, I: 'a>(_validators: I)
+	fn on_genesis_session<'a, I>(_validators: I)
 	where
-		I: Iterator<Item = (&'a T::AccountId, Self::Key)>,
+		I: Iterator<Item = (&'a T::AccountId, Self::Key)> + 'a,
 	{
 	}
 
-	fn on_new_session<'a, I: 'a>(_changed: bool, _validators: I, _queued: I)
+	fn on_new_session<'a, I>(_changed: bool, _validators: I, _queued: I)
 	where
-		I: Iterator<Item = (&'a T::AccountId, Self::Key)>,
+		I: Iterator<Item = (&'a T::AccountId, Self::Key)> + 'a,
 	{
 	}
 

@@ -202,9 +202,11 @@ impl ReportOffence<AccountId, AccountId, ChallengeOffence<AccountId>> for MockOf
 			Ok(())
 		})
 	}
-	fn is_known_offence(offenders: &[AccountId], slot: &(u32, crate::OffenceKind)) -> bool {
+	fn is_known_offence(offenders: &[AccountId], time_slot: &(u32, crate::OffenceKind)) -> bool {
 		OFFENCES.with(|o| {
-			o.borrow().iter().any(|k| offenders.contains(&k.offender) && (k.round, k.kind) == *slot)
+			o.borrow()
+				.iter()
+				.any(|k| offenders.contains(&k.offender) && (k.round, k.kind) == *time_slot)
 		})
 	}
 }
@@ -292,6 +294,13 @@ pub fn key(name: &str) -> WorkerId {
 }
 
 /// Registers `(stash, key name, class, validator)` workers, each with the same stake.
+/// The seat of `name`'s key in `round`'s worker snapshot.
+pub fn seat_of(round: u32, name: &str) -> crate::Seat {
+	let workers = crate::RoundWorkers::<Test>::get(round);
+	let seat = workers.binary_search_by(|w| w.key.cmp(&key(name)));
+	seat.unwrap_or_else(|_| panic!("{name} has no seat in round {round}")) as crate::Seat
+}
+
 pub fn set_workers(workers: &[(AccountId, &str, HardwareClass, bool)]) {
 	let weighted: Vec<_> = workers
 		.iter()

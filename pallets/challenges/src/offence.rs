@@ -1,7 +1,6 @@
 //! The offences the challenge protocol reports to `pallet-offences`.
 
 use crate::types::OffenceKind;
-use poai_primitives::RoundIndex;
 use sp_runtime::Perbill;
 use sp_staking::{
 	offence::{Kind, Offence},
@@ -16,10 +15,9 @@ use sp_staking::{
 pub struct ChallengeOffence<Offender> {
 	/// What was done.
 	pub kind: OffenceKind,
-	/// The round it was done in.
-	pub round: RoundIndex,
-	/// The session whose exposure is slashed (the session the round was issued in).
-	pub session_index: SessionIndex,
+	/// The round it was done in: the session the round was issued in, whose exposure (as the
+	/// round snapshotted it) is slashed.
+	pub round: SessionIndex,
 	/// Validators in that session.
 	pub validator_set_count: u32,
 	/// The offender.
@@ -30,14 +28,14 @@ pub struct ChallengeOffence<Offender> {
 
 impl<Offender: Clone> Offence<Offender> for ChallengeOffence<Offender> {
 	const ID: Kind = *b"poai:challenge00";
-	type Slot = (RoundIndex, OffenceKind);
+	type Slot = (SessionIndex, OffenceKind);
 
 	fn offenders(&self) -> alloc::vec::Vec<Offender> {
 		alloc::vec![self.offender.clone()]
 	}
 
 	fn session_index(&self) -> SessionIndex {
-		self.session_index
+		self.round
 	}
 
 	fn validator_set_count(&self) -> u32 {

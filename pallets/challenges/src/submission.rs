@@ -3,13 +3,16 @@
 //! One check per step serves both the transaction pool (`authorize`) and dispatch, so a
 //! submission that reaches a block has passed exactly the checks the pool ran.
 
-use crate::{pallet::*, Audit, Commitment, Phase, Reveal, RoundWorker, Slot, Verification};
+use crate::{
+	pallet::*, round::RoundContext, Audit, Commitment, Phase, Reveal, RoundWorker, Seat,
+	Verification,
+};
 use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{pallet_prelude::*, BoundedVec};
 use frame_system::{offchain::SubmitTransaction, pallet_prelude::BlockNumberFor};
 use poai_primitives::{
-	leaf_hash, verification_digest, verify_leaf, OpenedOutputs, OpenedProofs, Panel, RoundIndex,
+	leaf_hash, verification_digest, verify_leaf, OpenedOutputs, OpenedProofs, Panel, SessionIndex,
 	Submission, SubmitError, VerificationSalt, WorkerId, WorkerSignature,
 };
 use sp_core::H256;
@@ -18,6 +21,10 @@ use sp_runtime::{
 	transaction_validity::{InvalidTransaction, TransactionValidityError, ValidTransaction},
 	RuntimeAppPublic,
 };
+
+/// What a valid verifier opening resolves to: the audit it opens, the verifier's seat, its
+/// commitment and the round's context.
+type VerifierOpening<T> = (AuditCheck<T>, Seat, Verification, RoundContext<T>);
 
 /// Domain separation of the signed submissions (v2: the round's randomness is signed too).
 pub const SUBMISSION_CONTEXT: [u8; 18] = *b"poai/submission/v2";
@@ -68,7 +75,7 @@ fn to_validity<T: Config>(error: Error<T>) -> TransactionValidityError {
 
 /// What a checked commitment refers to.
 struct CommitCheck<T: Config> {
-	slot: Slot,
+	seat: Seat,
 	worker: RoundWorker<T::AccountId>,
 	model: poai_primitives::ModelId,
 	deadline: BlockNumberFor<T>,
@@ -76,19 +83,15 @@ struct CommitCheck<T: Config> {
 
 /// What a checked verification or reveal refers to.
 struct AuditCheck<T: Config> {
-	/// The audited worker's slot.
-	slot: Slot,
+	/// The audited worker's seat.
+	seat: Seat,
 	audit: Audit<T::MaxVerifiers>,
 	/// The committee whose window is open.
 	panel: Panel,
 	/// Its verifiers.
-	committee: BoundedVec<Slot, T::MaxVerifiers>,
+	committee: BoundedVec<Seat, T::MaxVerifiers>,
 	deadline: BlockNumberFor<T>,
 }
-
-/// A round's worker snapshot, as [`RoundWorkers`] holds it.
-type Snapshot<T> =
-	BoundedVec<RoundWorker<<T as frame_system::Config>::AccountId>, <T as Config>::MaxWorkers>;
 
 /// The submissions about an audit, each in its own window.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -112,31 +115,33 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	fn check_commit(key: &WorkerId, round: RoundIndex, n: u32) -> Result<CommitCheck<T>, Error<T>> {
+	fn check_commit(
+		key: &WorkerId,
+		round: SessionIndex,
+		n: u32,
+	) -> Result<CommitCheck<T>, Error<T>> {
 		let info = Rounds::<T>::get(round).ok_or(Error::<T>::UnknownRound)?;
 		let Phase::Commit { .. } = info.phase else { return Err(Error::<T>::TooLate) };
-		let workers = RoundWorkers::<T>::get(round);
-		let slot = Self::slot_of(&workers, key).ok_or(Error::<T>::NotAWorker)?;
-		let worker = workers.get(slot as usize).cloned().ok_or(Error::<T>::NotAWorker)?;
-		let models = RoundModels::<T>::get(round);
-		let assignment =
-			Self::assignment(round, &info, &models, &worker).ok_or(Error::<T>::NoChallenge)?;
+		let context = RoundContext::<T>::with_info(round, info);
+		let seat = context.seat_of(key).ok_or(Error::<T>::NotAWorker)?;
+		let worker = context.worker(seat).cloned().ok_or(Error::<T>::NotAWorker)?;
+		let assignment = context.assignment_of(&worker).ok_or(Error::<T>::NoChallenge)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(now <= assignment.deadline, Error::<T>::TooLate);
-		ensure!(!Commitments::<T>::contains_key(round, slot), Error::<T>::AlreadySubmitted);
+		ensure!(!Commitments::<T>::contains_key(round, seat), Error::<T>::AlreadySubmitted);
 		ensure!(n == assignment.n, Error::<T>::WrongBatchSize);
-		Ok(CommitCheck { slot, worker, model: assignment.model, deadline: assignment.deadline })
+		Ok(CommitCheck { seat, worker, model: assignment.model, deadline: assignment.deadline })
 	}
 
 	/// Checks everything common to the submissions about the audit of `worker_key`: the
 	/// round is in `step`'s window (which also tells the committee), the worker is audited,
 	/// and — with `outputs` — they have the opened samples' shape.
 	fn check_audit(
-		round: RoundIndex,
+		round: SessionIndex,
 		worker_key: &WorkerId,
 		step: AuditStep,
 		outputs: Option<&OpenedOutputs>,
-	) -> Result<(AuditCheck<T>, Snapshot<T>), Error<T>> {
+	) -> Result<(AuditCheck<T>, RoundContext<T>), Error<T>> {
 		let info = Rounds::<T>::get(round).ok_or(Error::<T>::UnknownRound)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		let within = |commit_until: BlockNumberFor<T>, open_until: BlockNumberFor<T>| {
@@ -165,92 +170,88 @@ impl<T: Config> Pallet<T> {
 				return Err(Error::<T>::TooLate)
 			}
 		};
-		let workers = RoundWorkers::<T>::get(round);
-		let slot = Self::slot_of(&workers, worker_key).ok_or(Error::<T>::NotAWorker)?;
-		let audit = Audits::<T>::get(round, slot).ok_or(Error::<T>::NotAudited)?;
+		let context = RoundContext::<T>::with_info(round, info);
+		let seat = context.seat_of(worker_key).ok_or(Error::<T>::NotAWorker)?;
+		let audit = Audits::<T>::get(round, seat).ok_or(Error::<T>::NotAudited)?;
 		let committee = match panel {
 			Panel::First => audit.verifiers.clone(),
 			Panel::Escalation => {
-				Escalations::<T>::get(round, slot).ok_or(Error::<T>::NotAudited)?
+				Escalations::<T>::get(round, seat).ok_or(Error::<T>::NotAudited)?
 			}
 		};
 		if let Some(outputs) = outputs {
-			let worker = workers.get(slot as usize).ok_or(Error::<T>::NotAWorker)?;
-			let models = RoundModels::<T>::get(round);
-			let spec = Self::assignment(round, &info, &models, worker)
-				.ok_or(Error::<T>::NoChallenge)?
-				.spec;
+			let spec = context.assignment(seat).ok_or(Error::<T>::NoChallenge)?.spec;
 			ensure!(
 				outputs.len() == audit.indices.len()
 					&& outputs.iter().all(|output| spec.fits_output(output)),
 				Error::<T>::MalformedOutputs
 			);
 		}
-		Ok((AuditCheck { slot, audit, panel, committee, deadline }, workers))
+		Ok((AuditCheck { seat, audit, panel, committee, deadline }, context))
 	}
 
-	/// The verifier's slot, if it sits on the committee whose window is open.
+	/// The verifier's seat, if it sits on the committee whose window is open.
 	fn check_verifier(
 		key: &WorkerId,
 		check: &AuditCheck<T>,
-		workers: &Snapshot<T>,
-	) -> Result<Slot, Error<T>> {
-		let verifier = Self::slot_of(workers, key).ok_or(Error::<T>::NotAVerifier)?;
+		context: &RoundContext<T>,
+	) -> Result<Seat, Error<T>> {
+		let verifier = context.seat_of(key).ok_or(Error::<T>::NotAVerifier)?;
 		ensure!(check.committee.contains(&verifier), Error::<T>::NotAVerifier);
 		Ok(verifier)
 	}
 
 	fn check_commit_verification(
 		key: &WorkerId,
-		round: RoundIndex,
+		round: SessionIndex,
 		worker: &WorkerId,
-	) -> Result<(AuditCheck<T>, Slot, Snapshot<T>), Error<T>> {
-		let (check, workers) =
+	) -> Result<(AuditCheck<T>, Seat, RoundContext<T>), Error<T>> {
+		let (check, context) =
 			Self::check_audit(round, worker, AuditStep::CommitVerification, None)?;
-		let verifier = Self::check_verifier(key, &check, &workers)?;
+		let verifier = Self::check_verifier(key, &check, &context)?;
 		ensure!(
-			!Verifications::<T>::contains_key((round, check.slot, check.panel, verifier)),
+			!Verifications::<T>::contains_key((round, check.seat, check.panel, verifier)),
 			Error::<T>::AlreadySubmitted
 		);
-		Ok((check, verifier, workers))
+		Ok((check, verifier, context))
 	}
 
 	fn check_open_verification(
 		key: &WorkerId,
-		round: RoundIndex,
+		round: SessionIndex,
 		worker: &WorkerId,
 		outputs: &OpenedOutputs,
 		salt: &VerificationSalt,
-	) -> Result<(AuditCheck<T>, Slot, Verification, Snapshot<T>), Error<T>> {
-		let (check, workers) =
+	) -> Result<VerifierOpening<T>, Error<T>> {
+		let (check, context) =
 			Self::check_audit(round, worker, AuditStep::OpenVerification, Some(outputs))?;
-		let verifier = Self::check_verifier(key, &check, &workers)?;
-		let record = Verifications::<T>::get((round, check.slot, check.panel, verifier))
+		let verifier = Self::check_verifier(key, &check, &context)?;
+		let record = Verifications::<T>::get((round, check.seat, check.panel, verifier))
 			.ok_or(Error::<T>::NotCommitted)?;
 		ensure!(record.outputs.is_none(), Error::<T>::AlreadySubmitted);
 		ensure!(
 			verification_digest(outputs, key, round, worker, salt) == record.digest,
 			Error::<T>::OpeningMismatch
 		);
-		Ok((check, verifier, record, workers))
+		Ok((check, verifier, record, context))
 	}
 
 	fn check_reveal(
 		key: &WorkerId,
-		round: RoundIndex,
+		round: SessionIndex,
 		outputs: &OpenedOutputs,
 		proofs: &OpenedProofs,
-	) -> Result<(AuditCheck<T>, Snapshot<T>), Error<T>> {
-		let (check, workers) = Self::check_audit(round, key, AuditStep::Reveal, Some(outputs))?;
+	) -> Result<(AuditCheck<T>, RoundContext<T>), Error<T>> {
+		let (check, context) = Self::check_audit(round, key, AuditStep::Reveal, Some(outputs))?;
 		ensure!(proofs.len() == check.audit.indices.len(), Error::<T>::MalformedOutputs);
-		ensure!(!Reveals::<T>::contains_key(round, check.slot), Error::<T>::AlreadySubmitted);
-		Ok((check, workers))
+		ensure!(!Reveals::<T>::contains_key(round, check.seat), Error::<T>::AlreadySubmitted);
+		Ok((check, context))
 	}
 
 	/// The pool's check of [`Pallet::commit`].
 	pub(crate) fn authorize_commit(
 		key: &WorkerId,
-		round: RoundIndex,
+		round: SessionIndex,
 		root: H256,
 		n: u32,
 		wall_time_ms: u32,
@@ -265,7 +266,7 @@ impl<T: Config> Pallet<T> {
 	/// The pool's check of [`Pallet::commit_verification`].
 	pub(crate) fn authorize_commit_verification(
 		key: &WorkerId,
-		round: RoundIndex,
+		round: SessionIndex,
 		worker: &WorkerId,
 		digest: H256,
 		signature: &WorkerSignature,
@@ -281,7 +282,7 @@ impl<T: Config> Pallet<T> {
 	/// The pool's check of [`Pallet::open_verification`].
 	pub(crate) fn authorize_open_verification(
 		key: &WorkerId,
-		round: RoundIndex,
+		round: SessionIndex,
 		worker: &WorkerId,
 		outputs: &OpenedOutputs,
 		salt: &VerificationSalt,
@@ -303,7 +304,7 @@ impl<T: Config> Pallet<T> {
 	/// The pool's check of [`Pallet::reveal`].
 	pub(crate) fn authorize_reveal(
 		key: &WorkerId,
-		round: RoundIndex,
+		round: SessionIndex,
 		outputs: &OpenedOutputs,
 		proofs: &OpenedProofs,
 		signature: &WorkerSignature,
@@ -318,18 +319,18 @@ impl<T: Config> Pallet<T> {
 
 	// The dispatch side of the calls. Their signature was verified by `authorize` (the only
 	// way to the `Authorized` origin), in the same block; the state checks run again for what
-	// they find (slots, audit, snapshot).
+	// they find (seats, audit, snapshot).
 
 	pub(crate) fn do_commit(
 		key: WorkerId,
-		round: RoundIndex,
+		round: SessionIndex,
 		root: H256,
 		n: u32,
 		wall_time_ms: u32,
 	) -> DispatchResult {
 		let check = Self::check_commit(&key, round, n)?;
 		let at = frame_system::Pallet::<T>::block_number();
-		Commitments::<T>::insert(round, check.slot, Commitment { root, n, wall_time_ms, at });
+		Commitments::<T>::insert(round, check.seat, Commitment { root, n, wall_time_ms, at });
 		Self::deposit_event(Event::Committed {
 			round,
 			worker: check.worker.stash,
@@ -342,15 +343,15 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_commit_verification(
 		key: WorkerId,
-		round: RoundIndex,
+		round: SessionIndex,
 		worker: WorkerId,
 		digest: H256,
 	) -> DispatchResult {
-		let (check, verifier, workers) = Self::check_commit_verification(&key, round, &worker)?;
+		let (check, verifier, context) = Self::check_commit_verification(&key, round, &worker)?;
 		let record = Verification { digest, outputs: None };
-		Verifications::<T>::insert((round, check.slot, check.panel, verifier), record);
-		let stash = |slot: Slot| workers.get(slot as usize).map(|w| w.stash.clone());
-		if let (Some(worker), Some(verifier)) = (stash(check.slot), stash(verifier)) {
+		Verifications::<T>::insert((round, check.seat, check.panel, verifier), record);
+		if let (Some(worker), Some(verifier)) = (context.stash(check.seat), context.stash(verifier))
+		{
 			let panel = check.panel;
 			Self::deposit_event(Event::VerificationCommitted { round, worker, panel, verifier });
 		}
@@ -359,17 +360,17 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_open_verification(
 		key: WorkerId,
-		round: RoundIndex,
+		round: SessionIndex,
 		worker: WorkerId,
 		outputs: OpenedOutputs,
 		salt: VerificationSalt,
 	) -> DispatchResult {
-		let (check, verifier, record, workers) =
+		let (check, verifier, record, context) =
 			Self::check_open_verification(&key, round, &worker, &outputs, &salt)?;
 		let record = Verification { outputs: Some(outputs), ..record };
-		Verifications::<T>::insert((round, check.slot, check.panel, verifier), record);
-		let stash = |slot: Slot| workers.get(slot as usize).map(|w| w.stash.clone());
-		if let (Some(worker), Some(verifier)) = (stash(check.slot), stash(verifier)) {
+		Verifications::<T>::insert((round, check.seat, check.panel, verifier), record);
+		if let (Some(worker), Some(verifier)) = (context.stash(check.seat), context.stash(verifier))
+		{
 			let panel = check.panel;
 			Self::deposit_event(Event::Verified { round, worker, panel, verifier });
 		}
@@ -378,12 +379,12 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_reveal(
 		key: WorkerId,
-		round: RoundIndex,
+		round: SessionIndex,
 		outputs: OpenedOutputs,
 		proofs: OpenedProofs,
 	) -> DispatchResult {
-		let (check, workers) = Self::check_reveal(&key, round, &outputs, &proofs)?;
-		let commitment = Commitments::<T>::get(round, check.slot).ok_or(Error::<T>::NotAudited)?;
+		let (check, context) = Self::check_reveal(&key, round, &outputs, &proofs)?;
+		let commitment = Commitments::<T>::get(round, check.seat).ok_or(Error::<T>::NotAudited)?;
 		let bad = check.audit.indices.iter().zip(outputs.iter().zip(proofs.iter())).find(
 			|(&index, (output, proof))| {
 				!verify_leaf(&commitment.root, proof, commitment.n, index, leaf_hash(index, output))
@@ -394,9 +395,9 @@ impl<T: Config> Pallet<T> {
 			None => Reveal::Valid(outputs),
 		};
 		let valid = matches!(record, Reveal::Valid(_));
-		Reveals::<T>::insert(round, check.slot, record);
-		if let Some(worker) = workers.get(check.slot as usize) {
-			Self::deposit_event(Event::Revealed { round, worker: worker.stash.clone(), valid });
+		Reveals::<T>::insert(round, check.seat, record);
+		if let Some(worker) = context.stash(check.seat) {
+			Self::deposit_event(Event::Revealed { round, worker, valid });
 		}
 		Ok(())
 	}
@@ -424,10 +425,5 @@ impl<T: Config> Pallet<T> {
 		let transaction = T::create_authorized_transaction(call.into());
 		SubmitTransaction::<T, Call<T>>::submit_transaction(transaction)
 			.map_err(|()| SubmitError::PoolRejected)
-	}
-
-	/// The slot of `key` in a round's sorted worker snapshot.
-	pub(crate) fn slot_of(workers: &[RoundWorker<T::AccountId>], key: &WorkerId) -> Option<Slot> {
-		workers.binary_search_by(|worker| worker.key.cmp(key)).ok().map(|slot| slot as Slot)
 	}
 }

@@ -600,11 +600,11 @@ fn verifiers_are_other_validators_drawn_by_stake() {
 		run_until(|| matches!(round_phase(0), Some(Phase::Open { .. })));
 		let workers = RoundWorkers::<Test>::get(0);
 		assert_eq!(workers.iter().map(|w| w.weight).max(), Some(1_000_000), "stakes snapshotted");
-		let dave = Challenges::slot_of(&workers, &key("Dave")).unwrap();
-		for (slot, audit) in Audits::<Test>::iter_prefix(0) {
+		let dave = seat_of(0, "Dave");
+		for (seat, audit) in Audits::<Test>::iter_prefix(0) {
 			assert_eq!(audit.verifiers.len(), 1);
-			assert_ne!(audit.verifiers[0], slot);
-			if slot != dave {
+			assert_ne!(audit.verifiers[0], seat);
+			if seat != dave {
 				assert_eq!(audit.verifiers[0], dave, "the heavy stake verifies everyone else");
 			}
 		}
@@ -643,8 +643,8 @@ fn sybils_declaring_another_class_do_not_capture_committees() {
 			commit_all(round, &nodes);
 			let verify_until = run_to_verify_window(round);
 			let workers = RoundWorkers::<Test>::get(round);
-			for (slot, audit) in Audits::<Test>::iter_prefix(round) {
-				if workers[slot as usize].class != HardwareClass::Cpu {
+			for (seat, audit) in Audits::<Test>::iter_prefix(round) {
+				if workers[seat as usize].class != HardwareClass::Cpu {
 					continue;
 				}
 				committees += 1;
@@ -695,7 +695,7 @@ fn draw_of_round_zero(
 	}
 	assert!(matches!(round_phase(0), Some(Phase::Open { .. })), "round 0 was drawn");
 	let mut audits: Vec<_> = Audits::<Test>::iter_prefix(0).collect();
-	audits.sort_by_key(|(slot, _)| *slot);
+	audits.sort_by_key(|(seat, _)| *seat);
 	audits
 }
 
@@ -820,8 +820,8 @@ fn a_partial_worker_is_caught_exactly_when_a_faked_sample_is_opened() {
 			let seed = Challenges::duties(&key("Bob")).challenges[0].seed;
 			commit_all(round, &nodes);
 			let verify_until = run_to_verify_window(round);
-			let slot = Challenges::slot_of(&RoundWorkers::<Test>::get(round), &key("Bob")).unwrap();
-			let opened = Audits::<Test>::get(round, slot).unwrap().indices;
+			let seat = seat_of(round, "Bob");
+			let opened = Audits::<Test>::get(round, seat).unwrap().indices;
 			let hit = opened.iter().any(|&i| faked(&seed, i, 250));
 			let before = faults().len();
 			finish_round(round, &nodes, verify_until);
@@ -871,8 +871,8 @@ fn a_worker_that_never_reveals_is_faulted() {
 fn a_reveal_censored_for_all_but_the_last_block_of_its_window_still_counts() {
 	new_test_ext().execute_with(|| {
 		set_params(audited_everything());
-		assert!(ProtocolParams::TESTNET.reveal_window >= 10);
-		assert!(ProtocolParams::TESTNET.verify_window >= 10);
+		const { assert!(ProtocolParams::TESTNET.reveal_window >= 10) };
+		const { assert!(ProtocolParams::TESTNET.verify_window >= 10) };
 		let nodes = four_honest();
 		register(&nodes);
 		issue(0);
@@ -1008,7 +1008,7 @@ fn a_verifier_crowded_out_by_full_blocks_is_excused() {
 		assert!(faults().is_empty());
 		assert_eq!(FullBlocks::<Test>::get().len(), 10, "the window's blocks were recorded");
 		// The check itself: windows inside the record, one with a gap, one longer than it.
-		use crate::verdict::Congestion;
+		use crate::round::congestion::Congestion;
 		let record: Vec<BlockNumber> = (5..15).collect();
 		let both = Congestion::of::<Test>(&record, 5, (9, 14));
 		assert!(both.commit_window && both.open_window);
@@ -1108,9 +1108,9 @@ fn play_round_zero_with_alice_captured(nodes: &[Node]) -> AccountId {
 	commit_all(0, nodes);
 	let verify_until = run_to_verify_window(0);
 	let workers = RoundWorkers::<Test>::get(0);
-	let slot = |name: &str| Challenges::slot_of(&workers, &key(name)).unwrap();
-	let first = Audits::<Test>::get(0, slot("Alice")).unwrap().verifiers.into_inner();
-	let colluders = [slot("Bob"), slot("Charlie")];
+	let seat = |name: &str| seat_of(0, name);
+	let first = Audits::<Test>::get(0, seat("Alice")).unwrap().verifiers.into_inner();
+	let colluders = [seat("Bob"), seat("Charlie")];
 	assert!(colluders.iter().all(|c| first.contains(c)), "the colluders hold the committee");
 	let honest = first.iter().find(|v| !colluders.contains(v)).map(|&v| workers[v as usize].stash);
 	finish_round(0, nodes, verify_until);
@@ -1233,8 +1233,8 @@ fn a_verifier_cannot_copy_another_and_an_unopened_commitment_is_missed() {
 			|digest| Submission::CommitVerification { round: 0, worker: key("Alice"), digest };
 		assert_eq!(submit("Bob", commit(bob_digest)), Ok(Ok(())));
 		// What is on chain is the digest alone: there are no outputs to copy.
-		let slot = |n: &str| Challenges::slot_of(&RoundWorkers::<Test>::get(0), &key(n)).unwrap();
-		let record = Verifications::<Test>::get((0, slot("Alice"), Panel::First, slot("Bob")));
+		let seat = |n: &str| seat_of(0, n);
+		let record = Verifications::<Test>::get((0, seat("Alice"), Panel::First, seat("Bob")));
 		assert_eq!(record, Some(crate::Verification { digest: bob_digest, outputs: None }));
 		// Charlie, lazy, copies Bob's commitment; Dave commits and will not open.
 		assert_eq!(submit("Charlie", commit(bob_digest)), Ok(Ok(())));
@@ -1346,8 +1346,7 @@ fn split_verifiers_are_inconclusive_and_the_next_round_is_re_audited_by_more() {
 		issue(1);
 		commit_all(1, &nodes);
 		run_until(|| matches!(round_phase(1), Some(Phase::Open { .. })));
-		let workers = RoundWorkers::<Test>::get(1);
-		let alice = Challenges::slot_of(&workers, &key("Alice")).unwrap();
+		let alice = seat_of(1, "Alice");
 		let audit = Audits::<Test>::get(1, alice).expect("re-audited despite p = 0");
 		assert_eq!((audit.verifiers.len(), audit.extra_verifiers), (4, 2));
 		assert_eq!(ReAudits::<Test>::get(1), None);
@@ -1417,7 +1416,7 @@ fn submissions_are_refused_before_they_reach_a_block() {
 		let mut relaunched = Rounds::<Test>::get(0).unwrap();
 		let ours = relaunched.randomness;
 		relaunched.randomness = [0xee; 32];
-		Rounds::<Test>::insert(0, &relaunched);
+		Rounds::<Test>::insert(0, relaunched);
 		let replayed = call_signed_by("Alice", "Alice", commit(0, 32));
 		relaunched.randomness = ours;
 		Rounds::<Test>::insert(0, relaunched);

@@ -14,7 +14,7 @@ use sp_runtime::Perbill;
 pub const MAX_ACTIVE_ROUNDS: u32 = 4;
 
 /// A worker's position in its round's [`crate::RoundWorkers`] snapshot.
-pub type Slot = u32;
+pub type Seat = u32;
 
 /// The parameters of the protocol, set by root.
 #[derive(
@@ -133,11 +133,11 @@ pub enum Phase<BlockNumber> {
 		/// The last block of the commit window.
 		until: BlockNumber,
 	},
-	/// The audit draw runs over the snapshot; `next` is the first slot not drawn yet.
+	/// The audit draw runs over the snapshot; `next` is the first seat not drawn yet.
 	#[codec(index = 1)]
 	Drawing {
-		/// The next slot to draw.
-		next: Slot,
+		/// The next seat to draw.
+		next: Seat,
 	},
 	/// Verifiers submit until `verify_until`; then audited workers reveal until
 	/// `reveal_until` (both inclusive).
@@ -148,12 +148,12 @@ pub enum Phase<BlockNumber> {
 		/// The last block audited workers can reveal in.
 		reveal_until: BlockNumber,
 	},
-	/// Verdicts are being reached; `next` is the first slot not judged yet. The windows of
+	/// Verdicts are being reached; `next` is the first seat not judged yet. The windows of
 	/// the `Open` phase are kept: a verifier whose window was all full blocks is excused.
 	#[codec(index = 3)]
 	Judging {
-		/// The next slot to judge.
-		next: Slot,
+		/// The next seat to judge.
+		next: Seat,
 		/// The last block of the verifiers' commit window.
 		verify_until: BlockNumber,
 		/// The last block of the reveal and opening window.
@@ -171,11 +171,11 @@ pub enum Phase<BlockNumber> {
 		/// The last block escalation verifiers can open in.
 		open_until: BlockNumber,
 	},
-	/// The escalated verdicts are being reached; `next` is the first slot not judged yet.
+	/// The escalated verdicts are being reached; `next` is the first seat not judged yet.
 	#[codec(index = 6)]
 	JudgingEscalations {
-		/// The next slot to judge.
-		next: Slot,
+		/// The next seat to judge.
+		next: Seat,
 		/// The last block of the escalation committees' commit window.
 		verify_until: BlockNumber,
 		/// The last block of their opening window.
@@ -251,8 +251,8 @@ pub struct Commitment<BlockNumber> {
 	pub at: BlockNumber,
 }
 
-/// The verifier committee of an audit, by slot.
-pub type Committee<T> = BoundedVec<Slot, <T as crate::Config>::MaxVerifiers>;
+/// The verifier committee of an audit, by seat.
+pub type Committee<T> = BoundedVec<Seat, <T as crate::Config>::MaxVerifiers>;
 
 /// An audit of one committed challenge.
 #[derive(
@@ -271,8 +271,8 @@ pub type Committee<T> = BoundedVec<Slot, <T as crate::Config>::MaxVerifiers>;
 pub struct Audit<MaxVerifiers: frame_support::traits::Get<u32>> {
 	/// The opened sample indices, ascending.
 	pub indices: AuditIndices,
-	/// The verifiers, by slot.
-	pub verifiers: BoundedVec<Slot, MaxVerifiers>,
+	/// The verifiers, by seat.
+	pub verifiers: BoundedVec<Seat, MaxVerifiers>,
 	/// Verifiers added because earlier audits were inconclusive.
 	pub extra_verifiers: u32,
 }

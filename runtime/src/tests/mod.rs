@@ -588,7 +588,6 @@ fn report_challenge_offence(stash: &AccountId, kind: pallet_poai_challenges::Off
 	let offence = ChallengeOffence {
 		kind,
 		round: 0,
-		session_index: 0,
 		validator_set_count: pallet_session::Validators::<Runtime>::get().len() as u32,
 		offender: (stash.clone(), ()),
 		fraction,

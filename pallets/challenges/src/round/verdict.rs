@@ -16,19 +16,18 @@
 //! A missing or bad reveal is a fault without a committee: the worker alone can open what it
 //! committed to. A verifier that did not commit, or did not open, is recorded as missing.
 
+use super::{congestion::Congestion, context::RoundContext};
 use crate::{
-	pallet::*, Audit, ChallengeOffence, Fault, OffenceKind, Reveal, RoundInfo, RoundWorker, Slot,
-	WeightInfo,
+	pallet::*, Audit, ChallengeOffence, Fault, OffenceKind, Reveal, RoundInfo, Seat, WeightInfo,
 };
 use alloc::vec::Vec;
 use frame_support::{pallet_prelude::*, BoundedVec};
 use frame_system::pallet_prelude::BlockNumberFor;
 use poai_primitives::{
-	committee_verdict, draw_committee, ModelId, ModelSpec, OpenedOutputs, Panel,
-	ReputationProvider, ReputationRecorder, RoundIndex, RoundOutcome, SeatWeight, Verdict,
-	WorkPointsRecorder,
+	committee_verdict, draw_committee, ModelSpec, OpenedOutputs, Panel, ReputationProvider,
+	ReputationRecorder, RoundOutcome, Verdict, WorkPointsRecorder,
 };
-use sp_runtime::traits::{Convert, One, SaturatedConversion, Saturating};
+use sp_runtime::traits::Convert;
 use sp_staking::offence::ReportOffence;
 
 /// What a committee's opened outputs say about the worker's revealed ones.
@@ -36,14 +35,14 @@ pub(crate) struct Tally {
 	/// The committee's verdict (a strict majority of the whole drawn committee decides).
 	pub verdict: Verdict,
 	/// The verifiers whose outputs agree with the worker's on every opened sample.
-	pub for_worker: Vec<Slot>,
+	pub for_worker: Vec<Seat>,
 	/// The verifiers whose outputs disagree with the worker's on some opened sample.
-	pub against_worker: Vec<Slot>,
+	pub against_worker: Vec<Seat>,
 }
 
 impl Tally {
 	/// The verifiers against `verdict`, if it is decided.
-	fn losers(&self, verdict: Verdict) -> &[Slot] {
+	fn losers(&self, verdict: Verdict) -> &[Seat] {
 		match verdict {
 			Verdict::Pass => &self.against_worker,
 			Verdict::Fail => &self.for_worker,
@@ -52,7 +51,7 @@ impl Tally {
 	}
 
 	/// The verifiers for `verdict`, if it is decided.
-	fn winners(&self, verdict: Verdict) -> &[Slot] {
+	fn winners(&self, verdict: Verdict) -> &[Seat] {
 		match verdict {
 			Verdict::Pass => &self.for_worker,
 			Verdict::Fail => &self.against_worker,
@@ -65,7 +64,7 @@ impl Tally {
 /// sample; one failed sample fails the audit.
 pub(crate) fn tally(
 	revealed: &OpenedOutputs,
-	opened: &[(Slot, OpenedOutputs)],
+	opened: &[(Seat, OpenedOutputs)],
 	committee: usize,
 	spec: &ModelSpec,
 ) -> Tally {
@@ -84,146 +83,79 @@ pub(crate) fn tally(
 		}
 	}
 	let (mut for_worker, mut against_worker) = (Vec::new(), Vec::new());
-	for ((slot, _), agrees) in opened.iter().zip(agrees_everywhere) {
+	for ((seat, _), agrees) in opened.iter().zip(agrees_everywhere) {
 		if agrees {
-			for_worker.push(*slot);
+			for_worker.push(*seat);
 		} else {
-			against_worker.push(*slot);
+			against_worker.push(*seat);
 		}
 	}
 	Tally { verdict, for_worker, against_worker }
 }
 
-/// A round's context for its verdicts, read once per chunk.
-pub(crate) struct RoundView<'a, T: Config> {
-	pub round: RoundIndex,
-	pub info: &'a RoundInfo<BlockNumberFor<T>>,
-	pub workers: &'a [RoundWorker<T::AccountId>],
-	pub models: &'a [(ModelId, ModelSpec)],
-	/// Which of the judged committee's windows had no block with room.
-	pub congested: Congestion,
-}
-
-/// Whether every block of a committee's commit window, and of its opening window, was full
-/// ([`FullBlocks`]): a verifier that missed a step whose window had no room is excused.
-#[derive(Clone, Copy, Default)]
-pub(crate) struct Congestion {
-	pub commit_window: bool,
-	pub open_window: bool,
-}
-
-impl Congestion {
-	/// The congestion of the windows ending at `windows.0` (`verify_window` blocks long) and
-	/// at `windows.1` (from the block after `windows.0`), as `full_blocks` records it.
-	pub(crate) fn of<T: Config>(
-		full_blocks: &[BlockNumberFor<T>],
-		verify_window: u32,
-		(commit_until, open_until): (BlockNumberFor<T>, BlockNumberFor<T>),
-	) -> Self {
-		let all_full = |from: BlockNumberFor<T>, to: BlockNumberFor<T>| {
-			// A window longer than the record cannot be all full blocks (and the loop below
-			// stays bounded whatever the parameters say).
-			let kept: BlockNumberFor<T> = full_blocks.len().saturated_into();
-			if from > to || to.saturating_sub(from) >= kept {
-				return false;
-			}
-			let mut block = from;
-			while block <= to {
-				if full_blocks.binary_search(&block).is_err() {
-					return false;
-				}
-				block = block.saturating_add(One::one());
-			}
-			true
-		};
-		let commit_from =
-			commit_until.saturating_sub(verify_window.into()).saturating_add(One::one());
-		Self {
-			commit_window: all_full(commit_from, commit_until),
-			open_window: all_full(commit_until.saturating_add(One::one()), open_until),
-		}
-	}
-}
-
-impl<T: Config> RoundView<'_, T> {
-	fn stash(&self, slot: Slot) -> Option<T::AccountId> {
-		self.workers.get(slot as usize).map(|w| w.stash.clone())
-	}
-
-	/// The spec and batch size of the challenge of the worker in `slot`.
-	fn challenge(&self, slot: Slot) -> Option<(&ModelSpec, u32)> {
-		let worker = self.workers.get(slot as usize)?;
-		let assignment = Pallet::<T>::assignment(self.round, self.info, self.models, worker)?;
-		Some((assignment.spec, assignment.n))
-	}
-}
-
 impl<T: Config> Pallet<T> {
-	/// Judges up to the budget's audits of `panel` from slot `next`; `None` when the snapshot
+	/// Judges up to the budget's audits of `panel` from seat `next`; `None` when the snapshot
 	/// is done.
-	pub(crate) fn judge_chunk(
-		round: RoundIndex,
-		info: &RoundInfo<BlockNumberFor<T>>,
+	pub(super) fn judge_chunk(
+		context: &RoundContext<T>,
 		panel: Panel,
-		next: Slot,
+		next: Seat,
 		windows: (BlockNumberFor<T>, BlockNumberFor<T>),
 		judgements: &mut u32,
-	) -> (Option<Slot>, Weight) {
-		let workers = RoundWorkers::<T>::get(round);
-		let models = RoundModels::<T>::get(round);
+	) -> (Option<Seat>, Weight) {
+		let round = context.round;
 		let full_blocks = FullBlocks::<T>::get();
-		let congested = Congestion::of::<T>(&full_blocks, info.params.verify_window, windows);
-		let view = RoundView::<T> { round, info, workers: &workers, models: &models, congested };
-		let total = workers.len() as Slot;
+		let congested =
+			Congestion::of::<T>(&full_blocks, context.info.params.verify_window, windows);
+		let total = context.workers.len() as Seat;
 		let mut weight = T::DbWeight::get().reads(3);
-		let mut slot = next;
-		while slot < total && *judgements > 0 {
+		let mut seat = next;
+		while seat < total && *judgements > 0 {
 			weight.saturating_accrue(T::DbWeight::get().reads(1));
 			let judged = match panel {
-				Panel::First => Audits::<T>::get(round, slot).map(|audit| {
+				Panel::First => Audits::<T>::get(round, seat).map(|audit| {
 					let verifiers = audit.verifiers.clone();
-					Self::judge_first(&view, slot, &audit, &verifiers)
+					Self::judge_first(context, congested, seat, &audit, &verifiers)
 				}),
-				Panel::Escalation => Escalations::<T>::get(round, slot).and_then(|committee| {
-					let audit = Audits::<T>::get(round, slot)?;
-					Some(Self::judge_escalation(&view, slot, &audit, &committee))
+				Panel::Escalation => Escalations::<T>::get(round, seat).and_then(|committee| {
+					let audit = Audits::<T>::get(round, seat)?;
+					Some(Self::judge_escalation(context, congested, seat, &audit, &committee))
 				}),
 			};
 			if let Some(used) = judged {
 				weight.saturating_accrue(used);
 				*judgements -= 1;
 			}
-			slot += 1;
+			seat += 1;
 		}
-		((slot < total).then_some(slot), weight)
+		((seat < total).then_some(seat), weight)
 	}
 
-	/// The opened outputs of `panel`'s `committee` for the audit of `slot`; the verifiers that
+	/// The opened outputs of `panel`'s `committee` for the audit of `seat`; the verifiers that
 	/// did not commit or did not open are recorded as missing.
 	fn opened(
-		view: &RoundView<T>,
-		slot: Slot,
+		context: &RoundContext<T>,
+		congested: Congestion,
+		seat: Seat,
 		panel: Panel,
-		committee: &[Slot],
-	) -> Vec<(Slot, OpenedOutputs)> {
+		committee: &[Seat],
+	) -> Vec<(Seat, OpenedOutputs)> {
 		let mut opened = Vec::new();
 		for &verifier in committee {
-			let record = Verifications::<T>::get((view.round, slot, panel, verifier));
+			let record = Verifications::<T>::get((context.round, seat, panel, verifier));
 			let committed = record.is_some();
 			match record.and_then(|v| v.outputs) {
 				Some(outputs) => opened.push((verifier, outputs)),
 				None => {
-					let Some((stash, worker)) = view.stash(verifier).zip(view.stash(slot)) else {
+					let Some((stash, worker)) = context.stash(verifier).zip(context.stash(seat))
+					else {
 						continue;
 					};
-					let excused = if committed {
-						view.congested.open_window
-					} else {
-						view.congested.commit_window
-					};
+					let excused =
+						if committed { congested.open_window } else { congested.commit_window };
 					if excused {
 						Self::deposit_event(Event::VerifierExcused {
-							round: view.round,
+							round: context.round,
 							verifier: stash,
 							worker,
 						});
@@ -231,7 +163,7 @@ impl<T: Config> Pallet<T> {
 					}
 					T::Reputation::record(&stash, RoundOutcome::Missed);
 					Self::deposit_event(Event::VerifierMissed {
-						round: view.round,
+						round: context.round,
 						verifier: stash,
 						worker,
 					});
@@ -241,112 +173,113 @@ impl<T: Config> Pallet<T> {
 		opened
 	}
 
-	/// The first committee's verdict on the audit of `slot`: final when it passes with every
+	/// The first committee's verdict on the audit of `seat`: final when it passes with every
 	/// opened output agreeing, or is undecided; a failing or disputed verdict is escalated.
 	fn judge_first(
-		view: &RoundView<T>,
-		slot: Slot,
+		context: &RoundContext<T>,
+		congested: Congestion,
+		seat: Seat,
 		audit: &Audit<T::MaxVerifiers>,
-		committee: &[Slot],
+		committee: &[Seat],
 	) -> Weight {
-		let Some(stash) = view.stash(slot) else { return Weight::zero() };
-		let opened = Self::opened(view, slot, Panel::First, committee);
+		let Some(stash) = context.stash(seat) else { return Weight::zero() };
+		let opened = Self::opened(context, congested, seat, Panel::First, committee);
 		let elements: u32 = opened.iter().map(|(_, outputs)| Self::elements(outputs)).sum();
-		let weight = T::WeightInfo::judge(view.workers.len() as u32, elements);
-		let revealed = match Reveals::<T>::get(view.round, slot) {
-			None => return weight.saturating_add(Self::fault(view, &stash, Fault::NoReveal)),
+		let weight = T::WeightInfo::judge(context.workers.len() as u32, elements);
+		let revealed = match Reveals::<T>::get(context.round, seat) {
+			None => return weight.saturating_add(Self::fault(context, &stash, Fault::NoReveal)),
 			Some(Reveal::BadProof { .. }) => {
-				return weight.saturating_add(Self::fault(view, &stash, Fault::BadProof))
+				return weight.saturating_add(Self::fault(context, &stash, Fault::BadProof))
 			}
 			Some(Reveal::Valid(outputs)) => outputs,
 		};
-		let Some((spec, n)) = view.challenge(slot).filter(|_| !opened.is_empty()) else {
-			Self::inconclusive(view, &stash, audit);
+		let Some((spec, n)) =
+			context.assignment(seat).map(|a| (a.spec, a.n)).filter(|_| !opened.is_empty())
+		else {
+			Self::inconclusive(context, &stash, audit);
 			return weight;
 		};
 		let tally = tally(&revealed, &opened, committee.len(), spec);
 		match tally.verdict {
 			Verdict::Pass if tally.against_worker.is_empty() => {
-				Self::reward_verifiers(view, &stash, spec, audit, &tally.for_worker);
-				Self::credit_pass(view.round, view.info, &stash, Some(spec), n, true);
+				Self::reward_verifiers(context, &stash, spec, audit, &tally.for_worker);
+				Self::credit_pass(context, &stash, Some(spec), n, true);
 			}
-			Verdict::Pass | Verdict::Fail => Self::escalate(view, slot, &stash, audit),
-			Verdict::Inconclusive => Self::inconclusive(view, &stash, audit),
+			Verdict::Pass | Verdict::Fail => Self::escalate(context, seat, &stash, audit),
+			Verdict::Inconclusive => Self::inconclusive(context, &stash, audit),
 		}
 		weight
 	}
 
-	/// Draws the escalation committee of the audit of `slot`: `escalation_verifiers` seats by
+	/// Draws the escalation committee of the audit of `seat`: `escalation_verifiers` seats by
 	/// stake among the validators but the worker, from randomness taken now (after the first
 	/// committee opened), so that its draw is independent of the first.
 	fn escalate(
-		view: &RoundView<T>,
-		slot: Slot,
+		context: &RoundContext<T>,
+		seat: Seat,
 		stash: &T::AccountId,
 		audit: &Audit<T::MaxVerifiers>,
 	) {
-		let Some(worker) = view.workers.get(slot as usize) else { return };
-		let randomness = Self::fresh_randomness(b"escalation", view.round);
-		let validators: Vec<(Slot, SeatWeight)> = (0..)
-			.zip(view.workers.iter())
-			.filter(|(_, w)| w.validator)
-			.map(|(s, w)| (s, w.weight))
-			.collect();
-		let size = view
+		let Some(worker) = context.worker(seat) else { return };
+		let randomness = Self::fresh_randomness(b"escalation", context.round);
+		let seats = context.verifier_seats();
+		let size = context
 			.info
 			.params
 			.escalation_verifiers
 			.max(audit.verifiers.len() as u32)
 			.min(T::MaxVerifiers::get());
 		let committee =
-			draw_committee(&randomness, view.round, &worker.key, &validators, &slot, size);
+			draw_committee(&randomness, context.round, &worker.key, &seats, &seat, size);
 		let verifiers: Vec<T::AccountId> =
-			committee.iter().filter_map(|&s| view.stash(s)).collect();
-		Escalations::<T>::insert(view.round, slot, BoundedVec::truncate_from(committee));
+			committee.iter().filter_map(|&s| context.stash(s)).collect();
+		Escalations::<T>::insert(context.round, seat, BoundedVec::truncate_from(committee));
 		Self::deposit_event(Event::Escalated {
-			round: view.round,
+			round: context.round,
 			worker: stash.clone(),
 			verifiers,
 		});
 	}
 
-	/// The escalation committee's verdict on the audit of `slot`: final. Verifiers of either
+	/// The escalation committee's verdict on the audit of `seat`: final. Verifiers of either
 	/// committee against a decided verdict are slashed; those for it are paid.
 	fn judge_escalation(
-		view: &RoundView<T>,
-		slot: Slot,
+		context: &RoundContext<T>,
+		congested: Congestion,
+		seat: Seat,
 		audit: &Audit<T::MaxVerifiers>,
-		committee: &[Slot],
+		committee: &[Seat],
 	) -> Weight {
-		let Some(stash) = view.stash(slot) else { return Weight::zero() };
-		let opened = Self::opened(view, slot, Panel::Escalation, committee);
-		let first: Vec<(Slot, OpenedOutputs)> = audit
+		let Some(stash) = context.stash(seat) else { return Weight::zero() };
+		let opened = Self::opened(context, congested, seat, Panel::Escalation, committee);
+		let first: Vec<(Seat, OpenedOutputs)> = audit
 			.verifiers
 			.iter()
 			.filter_map(|&v| {
 				let outputs =
-					Verifications::<T>::get((view.round, slot, Panel::First, v))?.outputs?;
+					Verifications::<T>::get((context.round, seat, Panel::First, v))?.outputs?;
 				Some((v, outputs))
 			})
 			.collect();
 		let elements: u32 =
 			opened.iter().chain(first.iter()).map(|(_, outputs)| Self::elements(outputs)).sum();
-		let mut weight = T::WeightInfo::judge(view.workers.len() as u32, elements);
-		let (Some(Reveal::Valid(revealed)), Some((spec, n))) =
-			(Reveals::<T>::get(view.round, slot), view.challenge(slot))
-		else {
+		let mut weight = T::WeightInfo::judge(context.workers.len() as u32, elements);
+		let (Some(Reveal::Valid(revealed)), Some((spec, n))) = (
+			Reveals::<T>::get(context.round, seat),
+			context.assignment(seat).map(|a| (a.spec, a.n)),
+		) else {
 			// Escalated audits had a valid reveal and a model; nothing else can be judged.
 			return weight;
 		};
 		let escalated = tally(&revealed, &opened, committee.len(), spec);
 		let verdict = escalated.verdict;
 		if verdict == Verdict::Inconclusive || opened.is_empty() {
-			Self::inconclusive(view, &stash, audit);
+			Self::inconclusive(context, &stash, audit);
 			return weight;
 		}
 		let first_tally = tally(&revealed, &first, audit.verifiers.len(), spec);
-		let mut losers: Vec<Slot> = escalated.losers(verdict).to_vec();
-		let mut winners: Vec<Slot> = escalated.winners(verdict).to_vec();
+		let mut losers: Vec<Seat> = escalated.losers(verdict).to_vec();
+		let mut winners: Vec<Seat> = escalated.winners(verdict).to_vec();
 		for &verifier in first_tally.losers(verdict) {
 			if !losers.contains(&verifier) {
 				losers.push(verifier);
@@ -357,27 +290,26 @@ impl<T: Config> Pallet<T> {
 				winners.push(verifier);
 			}
 		}
-		let fraction = view.info.params.verifier_slash;
+		let fraction = context.info.params.verifier_slash;
 		for verifier in losers {
-			let Some(verifier) = view.stash(verifier) else { continue };
+			let Some(verifier) = context.stash(verifier) else { continue };
 			T::Reputation::record(&verifier, RoundOutcome::Failed);
 			Self::deposit_event(Event::VerifierSlashed {
-				round: view.round,
+				round: context.round,
 				verifier: verifier.clone(),
 				worker: stash.clone(),
 			});
 			weight.saturating_accrue(Self::report(
-				view.round,
-				view.workers,
+				context,
 				&verifier,
 				OffenceKind::FalseVerification,
 				fraction,
 			));
 		}
-		Self::reward_verifiers(view, &stash, spec, audit, &winners);
+		Self::reward_verifiers(context, &stash, spec, audit, &winners);
 		match verdict {
-			Verdict::Pass => Self::credit_pass(view.round, view.info, &stash, Some(spec), n, true),
-			_ => weight.saturating_accrue(Self::fault(view, &stash, Fault::OutsideTolerance)),
+			Verdict::Pass => Self::credit_pass(context, &stash, Some(spec), n, true),
+			_ => weight.saturating_accrue(Self::fault(context, &stash, Fault::OutsideTolerance)),
 		}
 		weight
 	}
@@ -385,19 +317,19 @@ impl<T: Config> Pallet<T> {
 	/// Pays the verifiers whose outputs agreed with the final verdict for the samples they
 	/// re-executed: `flops_per_sample × k / flops_per_point`, scaled by reputation.
 	fn reward_verifiers(
-		view: &RoundView<T>,
+		context: &RoundContext<T>,
 		worker: &T::AccountId,
 		spec: &ModelSpec,
 		audit: &Audit<T::MaxVerifiers>,
-		winners: &[Slot],
+		winners: &[Seat],
 	) {
 		let k = audit.indices.len() as u32;
 		for &verifier in winners {
-			let Some(verifier) = view.stash(verifier) else { continue };
-			let points = Self::work_points(view.info, &verifier, Some(spec), k);
+			let Some(verifier) = context.stash(verifier) else { continue };
+			let points = Self::work_points(&context.info, &verifier, Some(spec), k);
 			T::WorkPoints::note_work(&verifier, points);
 			Self::deposit_event(Event::VerifierRewarded {
-				round: view.round,
+				round: context.round,
 				verifier,
 				worker: worker.clone(),
 				points,
@@ -421,41 +353,49 @@ impl<T: Config> Pallet<T> {
 
 	/// Credits a passed round: reputation, then points for `spec.flops × n` scaled by the new
 	/// reputation.
-	pub(crate) fn credit_pass(
-		round: RoundIndex,
-		info: &RoundInfo<BlockNumberFor<T>>,
+	pub(super) fn credit_pass(
+		context: &RoundContext<T>,
 		stash: &T::AccountId,
 		spec: Option<&ModelSpec>,
 		n: u32,
 		audited: bool,
 	) {
 		T::Reputation::record(stash, RoundOutcome::Passed);
-		let points = Self::work_points(info, stash, spec, n);
+		let points = Self::work_points(&context.info, stash, spec, n);
 		T::WorkPoints::note_work(stash, points);
-		Self::deposit_event(Event::Passed { round, worker: stash.clone(), audited, points });
+		Self::deposit_event(Event::Passed {
+			round: context.round,
+			worker: stash.clone(),
+			audited,
+			points,
+		});
 	}
 
 	/// A faulted worker: a failure on its record and a fraud offence. Returns the report's
 	/// weight.
-	fn fault(view: &RoundView<T>, stash: &T::AccountId, fault: Fault) -> Weight {
+	fn fault(context: &RoundContext<T>, stash: &T::AccountId, fault: Fault) -> Weight {
 		T::Reputation::record(stash, RoundOutcome::Failed);
-		Self::deposit_event(Event::Faulted { round: view.round, worker: stash.clone(), fault });
-		let fraction = view.info.params.fraud_slash;
-		Self::report(view.round, view.workers, stash, OffenceKind::Fraud, fraction)
+		Self::deposit_event(Event::Faulted { round: context.round, worker: stash.clone(), fault });
+		let fraction = context.info.params.fraud_slash;
+		Self::report(context, stash, OffenceKind::Fraud, fraction)
 	}
 
 	/// An undecided audit: the worker's next committed round is audited by a larger committee.
-	fn inconclusive(view: &RoundView<T>, stash: &T::AccountId, audit: &Audit<T::MaxVerifiers>) {
-		let extra = audit.extra_verifiers.saturating_add(view.info.params.reaudit_extra_verifiers);
+	fn inconclusive(
+		context: &RoundContext<T>,
+		stash: &T::AccountId,
+		audit: &Audit<T::MaxVerifiers>,
+	) {
+		let extra =
+			audit.extra_verifiers.saturating_add(context.info.params.reaudit_extra_verifiers);
 		ReAudits::<T>::insert(stash, extra);
-		Self::deposit_event(Event::Inconclusive { round: view.round, worker: stash.clone() });
+		Self::deposit_event(Event::Inconclusive { round: context.round, worker: stash.clone() });
 	}
 
 	/// Reports `offender`'s offence in `round` to the offence handler. Returns the weight of
 	/// the report ([`Config::OffenceReportWeight`] when one was made).
-	pub(crate) fn report(
-		round: RoundIndex,
-		workers: &[RoundWorker<T::AccountId>],
+	pub(super) fn report(
+		context: &RoundContext<T>,
 		offender: &T::AccountId,
 		kind: OffenceKind,
 		fraction: sp_runtime::Perbill,
@@ -463,11 +403,11 @@ impl<T: Config> Pallet<T> {
 		let Some(offender) = T::IdentifyOffender::convert(offender.clone()) else {
 			return Weight::zero();
 		};
+		let round = context.round;
 		let offence = ChallengeOffence {
 			kind,
 			round,
-			session_index: round,
-			validator_set_count: workers.iter().filter(|w| w.validator).count() as u32,
+			validator_set_count: context.validator_count(),
 			offender,
 			fraction,
 		};
