@@ -9,11 +9,13 @@
 //! - [`input`]: the input spec a model is registered with and the generator of sample inputs;
 //! - [`model`]: the registered description of a challenge model and the registry interface;
 //! - [`duty`]: what the chain asks of a worker and the results the worker hands back;
+//! - [`fault`]: the misbehaviours a testnet worker simulates and the tests replay;
 //! - [`quantise`] (`std` only): float outputs to integers, on the worker side;
 //! - [`commitment`]: leaf hashing and the Merkle commitment over a round's outputs;
 //! - [`audit`]: who is audited, which samples are opened, who verifies;
 //! - [`tolerance`]: the integer tolerance check and the verdict over a committee;
-//! - [`traits`]: the interfaces between the PoAI pallets (reputation, work points).
+//! - [`traits`]: the interfaces between the PoAI pallets (reputation, work points);
+//! - `fixtures` (feature `test-utils`): the model specs tests and benchmarks build on.
 //!
 //! Floats appear only in `std`-only worker helpers: the runtime never touches one.
 
@@ -25,6 +27,9 @@ extern crate alloc;
 pub mod audit;
 pub mod commitment;
 pub mod duty;
+pub mod fault;
+#[cfg(any(test, feature = "test-utils"))]
+pub mod fixtures;
 pub mod ids;
 pub mod input;
 pub mod model;
@@ -46,6 +51,9 @@ pub use duty::{
 	verification_digest, ChallengeDuty, Duties, OpenedProofs, Panel, RevealDuty, Submission,
 	SubmitError, VerificationSalt, VerifyDuty,
 };
+#[cfg(feature = "std")]
+pub use fault::ParseFaultError;
+pub use fault::{fake_output, Fault, FAULT_NAMES};
 pub use ids::{HardwareClass, ModelId, Randomness, SampleIndex, Seed, SessionIndex};
 #[cfg(feature = "std")]
 pub use input::uniform_value;

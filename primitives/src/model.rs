@@ -272,36 +272,13 @@ pub mod registry_json {
 }
 
 #[cfg(test)]
-pub(crate) mod test_specs {
-	use super::*;
-	use crate::input::{InputKind, Shape};
-
-	/// A valid spec to derive broken ones from.
-	pub fn mlp() -> ModelSpec {
-		ModelSpec {
-			name: ModelName::truncate_from(b"dense-mlp".to_vec()),
-			onnx_hash: H256::repeat_byte(7),
-			input: InputSpec {
-				name: TensorName::truncate_from(b"x".to_vec()),
-				shape: Shape::truncate_from(vec![64]),
-				kind: InputKind::Uniform { min_milli: -1000, max_milli: 1000 },
-			},
-			output: TensorName::truncate_from(b"y".to_vec()),
-			output_len: 16,
-			scale_bits: 16,
-			tolerance: Tolerance { rel_l2_ppm: 3000, max_abs_ppm: 50_000 },
-			flops_per_sample: 2 * 64 * 16,
-			classes: ClassTable::truncate_from(vec![
-				ClassParams { class: HardwareClass::Cpu, batch_size: 32, deadline_blocks: 6 },
-				ClassParams { class: HardwareClass::Gpu, batch_size: 256, deadline_blocks: 6 },
-			]),
-		}
-	}
-}
-
-#[cfg(test)]
 mod tests {
-	use super::{test_specs::mlp, *};
+	use super::*;
+	use crate::fixtures::dense_mlp;
+
+	fn mlp() -> ModelSpec {
+		dense_mlp(64, 16)
+	}
 
 	#[test]
 	fn a_good_spec_validates_and_round_trips() {

@@ -38,10 +38,10 @@ use frame_support::{
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use poai_primitives::{
-	leaf_hash, verification_digest, ClassParams, ClassTable, HardwareClass, InputKind, InputSpec,
-	MerkleProof, ModelId, ModelName, ModelRegistry, ModelSpec, OpenedOutputs, OpenedProofs, Panel,
-	SampleIndex, SampleOutput, SessionIndex, Shape, Submission, TensorName, Tolerance,
-	VerificationSalt, WorkerId, WorkerRegistry, WorkerSignature, MAX_BATCH_SIZE,
+	fixtures::{dense_mlp, every_class},
+	leaf_hash, verification_digest, HardwareClass, MerkleProof, ModelId, ModelName, ModelRegistry,
+	ModelSpec, OpenedOutputs, OpenedProofs, Panel, SampleIndex, SampleOutput, SessionIndex,
+	Submission, VerificationSalt, WorkerId, WorkerRegistry, WorkerSignature, MAX_BATCH_SIZE,
 	MAX_MODEL_NAME_LEN, MAX_OPENED_SAMPLES, MAX_OUTPUT_ELEMENTS,
 };
 use sp_core::H256;
@@ -89,22 +89,10 @@ fn bench_spec(output_len: u32) -> ModelSpec {
 	ModelSpec {
 		name: ModelName::truncate_from(vec![b'm'; MAX_MODEL_NAME_LEN as usize]),
 		onnx_hash: H256::repeat_byte(1),
-		input: InputSpec {
-			name: TensorName::truncate_from(b"x".to_vec()),
-			shape: Shape::truncate_from(vec![64]),
-			kind: InputKind::Uniform { min_milli: -1000, max_milli: 1000 },
-		},
-		output: TensorName::truncate_from(b"y".to_vec()),
 		output_len,
-		scale_bits: 16,
-		tolerance: Tolerance { rel_l2_ppm: 3000, max_abs_ppm: 50_000 },
 		flops_per_sample: 1_000_000,
-		classes: ClassTable::truncate_from(
-			HardwareClass::ALL
-				.iter()
-				.map(|&class| ClassParams { class, batch_size: BATCH, deadline_blocks: 10 })
-				.collect(),
-		),
+		classes: every_class(BATCH, 10),
+		..dense_mlp(64, output_len)
 	}
 }
 

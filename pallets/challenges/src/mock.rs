@@ -10,10 +10,10 @@ use frame_support::{
 	traits::{Hooks, Randomness},
 };
 use poai_primitives::{
-	generate_sample, quantise_all, ClassParams, ClassTable, HardwareClass, InputKind, InputSpec,
-	ModelId, ModelName, ModelRegistry, ModelSpec, RegisteredWorker, ReputationProvider,
-	ReputationRecorder, RoundOutcome, SampleIndex, SampleInput, SeatWeight, Seed, SeedRng, Shape,
-	TensorName, Tolerance, WorkPointsRecorder, WorkerId, WorkerRegistry,
+	fixtures::{classes, dense_mlp},
+	generate_sample, quantise_all, HardwareClass, ModelId, ModelName, ModelRegistry, ModelSpec,
+	RegisteredWorker, ReputationProvider, ReputationRecorder, RoundOutcome, SampleIndex,
+	SampleInput, SeatWeight, Seed, SeedRng, WorkPointsRecorder, WorkerId, WorkerRegistry,
 };
 use sp_core::{sr25519, Pair, H256};
 use sp_runtime::{
@@ -378,20 +378,8 @@ pub fn mlp_spec() -> ModelSpec {
 	ModelSpec {
 		name: ModelName::truncate_from(b"sim-mlp".to_vec()),
 		onnx_hash: H256::repeat_byte(1),
-		input: InputSpec {
-			name: TensorName::truncate_from(b"x".to_vec()),
-			shape: Shape::truncate_from(vec![8]),
-			kind: InputKind::Uniform { min_milli: -1000, max_milli: 1000 },
-		},
-		output: TensorName::truncate_from(b"y".to_vec()),
-		output_len: 4,
-		scale_bits: 16,
-		tolerance: Tolerance { rel_l2_ppm: 3000, max_abs_ppm: 50_000 },
-		flops_per_sample: 2 * 8 * 4,
-		classes: ClassTable::truncate_from(vec![
-			ClassParams { class: HardwareClass::Cpu, batch_size: 32, deadline_blocks: 6 },
-			ClassParams { class: HardwareClass::Gpu, batch_size: 128, deadline_blocks: 4 },
-		]),
+		classes: classes(&[(HardwareClass::Cpu, 32, 6), (HardwareClass::Gpu, 128, 4)]),
+		..dense_mlp(8, 4)
 	}
 }
 
@@ -496,10 +484,4 @@ pub fn quantised_output(spec: &ModelSpec, seed: &Seed, index: SampleIndex, noise
 		})
 		.collect();
 	quantise_all(&values, spec.scale_bits).expect("the simulated model never gives NaN")
-}
-
-/// Random outputs of a lazy worker.
-pub fn random_output(spec: &ModelSpec, seed: &Seed, index: SampleIndex) -> Vec<i32> {
-	let mut rng = SeedRng::new((b"lazy", seed, index).using_encoded(sp_io::hashing::blake2_256));
-	(0..spec.output_len).map(|_| (rng.next_u32() >> 12) as i32 - (1 << 19)).collect()
 }

@@ -2,21 +2,17 @@
 //! and verifiers, and statistics over many rounds.
 
 use crate::{mock::*, pallet::*, Fault, OffenceKind, Phase, ProtocolParams};
-use frame_support::traits::ConstU32;
-use poai_primitives::Panel;
-
-type MaxVerifiers = ConstU32<7>;
 use codec::{Decode, Encode};
 use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::{DispatchResult, GetDispatchInfo},
 	pallet_prelude::TransactionSource,
-	traits::Hooks,
+	traits::{ConstU32, Hooks},
 };
 use poai_primitives::{
-	commitment_root, leaf_hash, merkle_proof, verification_digest, HardwareClass, OpenedOutputs,
-	OpenedProofs, RoundOutcome, SampleOutput, Seed, Submission, SubmitError, VerificationSalt,
-	VerifyDuty, WorkerSignature,
+	commitment_root, fake_output, fault::Fault as SimulatedFault, leaf_hash, merkle_proof,
+	verification_digest, HardwareClass, OpenedOutputs, OpenedProofs, Panel, RoundOutcome,
+	SampleOutput, Seed, Submission, SubmitError, VerificationSalt, VerifyDuty, WorkerSignature,
 };
 use sp_core::{Pair, H256};
 use sp_runtime::{
@@ -24,6 +20,8 @@ use sp_runtime::{
 	transaction_validity::{InvalidTransaction, TransactionValidityError},
 	BuildStorage, DispatchError, Perbill,
 };
+
+type MaxVerifiers = ConstU32<7>;
 
 mod authorize_fuzz;
 mod time_to_slash;
@@ -95,12 +93,9 @@ enum Work {
 	Honest,
 	/// Runs the model on hardware whose floats differ by up to this relative amount.
 	Noisy(f32),
-	/// Makes every output up.
-	Lazy,
-	/// Makes up this share (per mille) of the samples and runs the rest.
-	Partial(u32),
-	/// Runs the model on other inputs than the challenge's (`--poai-simulate-fault=wrong-model`).
-	WrongInputs,
+	/// Fakes outputs as a worker run with `--poai-simulate-fault` does (the shared fault model:
+	/// `random`, `partial:F`, `wrong-model`).
+	Faulty(SimulatedFault),
 	/// Does not commit.
 	Skip,
 }
@@ -165,12 +160,11 @@ fn find<'a>(nodes: &'a [Node], key: &poai_primitives::WorkerId) -> &'a Node {
 	nodes.iter().find(|n| &crate::mock::key(n.name) == key).expect("a registered node")
 }
 
-fn faked(seed: &Seed, index: u32, per_mille: u32) -> bool {
-	let draw = u32::from_le_bytes(
-		(b"faked", seed, index).using_encoded(sp_io::hashing::blake2_256)[..4].try_into().unwrap(),
-	);
-	draw % 1000 < per_mille
-}
+/// The worker of [`Work::Faulty`] that makes every output up.
+const LAZY: Work = Work::Faulty(SimulatedFault::RandomOutputs);
+
+/// The worker of [`Work::Faulty`] that makes up a quarter of its outputs.
+const QUARTER: SimulatedFault = SimulatedFault::Partial { per_mille: 250 };
 
 /// The output `node` commits to for sample `index`.
 fn committed_output(node: &Node, seed: &Seed, index: u32) -> Vec<i32> {
@@ -178,15 +172,8 @@ fn committed_output(node: &Node, seed: &Seed, index: u32) -> Vec<i32> {
 	match node.work {
 		Work::Honest | Work::Skip => quantised_output(&spec, seed, index, 0.0),
 		Work::Noisy(noise) => quantised_output(&spec, seed, index, noise),
-		Work::Lazy => random_output(&spec, seed, index),
-		Work::Partial(per_mille) if faked(seed, index, per_mille) => {
-			random_output(&spec, seed, index)
-		}
-		Work::Partial(_) => quantised_output(&spec, seed, index, 0.0),
-		Work::WrongInputs => {
-			let other = (b"wrong", seed).using_encoded(sp_io::hashing::blake2_256);
-			quantised_output(&spec, &other, index, 0.0)
-		}
+		Work::Faulty(fault) if fault.fakes_sample(seed, index) => fake_output(&spec, seed, index),
+		Work::Faulty(fault) => quantised_output(&spec, &fault.input_seed(seed), index, 0.0),
 	}
 }
 
@@ -250,13 +237,14 @@ fn verifier_outputs(
 				Work::Noisy(noise) => quantised_output(&spec, &duty.seed, i, noise),
 				_ => quantised_output(&spec, &duty.seed, i, 0.0),
 			},
-			Verifying::Guess => random_output(
+			Verifying::Guess => fake_output(
 				&spec,
 				&(verifier.name, duty.seed).using_encoded(sp_io::hashing::blake2_256),
 				i,
 			),
 			Verifying::Collude => committed_output(worker, &duty.seed, i),
-			Verifying::Frame => random_output(&spec, &[0xf0; 32], i),
+			// What `--poai-simulate-fault=framing-verifier` submits: a `random` worker's outputs.
+			Verifying::Frame => fake_output(&spec, &duty.seed, i),
 			Verifying::Never => Vec::new(),
 		})
 		.collect();
@@ -742,29 +730,33 @@ fn the_audit_draw_takes_every_vrf_output_of_its_window() {
 
 // ---- cheating workers ------------------------------------------------------------------------
 
+/// A worker that makes its outputs up (`random`) and one that runs the model on the wrong
+/// inputs (`wrong-model`, every output a real model output of another sample) are both faulted.
 #[test]
-fn a_lazy_worker_is_faulted_and_reported() {
-	new_test_ext().execute_with(|| {
-		set_params(audited_everything());
-		let mut nodes = four_honest();
-		nodes[0].work = Work::Lazy;
-		play_round(0, &nodes);
-		assert_eq!(faults(), vec![(1, Fault::OutsideTolerance)]);
-		assert_eq!(outcomes_of(1), vec![RoundOutcome::Failed]);
-		assert_eq!(worker_points(1), 0);
-		let reported = offences();
-		assert_eq!(reported.len(), 1);
-		assert_eq!(
-			(reported[0].offender, reported[0].kind, reported[0].fraction, reported[0].round),
-			(1, OffenceKind::Fraud, Perbill::from_percent(20), 0)
-		);
-		assert_eq!(reported[0].validator_set_count, 4);
-		// Its verifiers agreed among themselves: none is penalised; the honest workers pass.
-		assert!(penalised().is_empty());
-		for stash in 2..=4 {
-			assert_eq!(outcomes_of(stash), vec![RoundOutcome::Passed]);
-		}
-	});
+fn lazy_and_wrong_model_workers_are_faulted_and_reported() {
+	for fault in [SimulatedFault::RandomOutputs, SimulatedFault::WrongModel] {
+		new_test_ext().execute_with(|| {
+			set_params(audited_everything());
+			let mut nodes = four_honest();
+			nodes[0].work = Work::Faulty(fault);
+			play_round(0, &nodes);
+			assert_eq!(faults(), vec![(1, Fault::OutsideTolerance)]);
+			assert_eq!(outcomes_of(1), vec![RoundOutcome::Failed]);
+			assert_eq!(worker_points(1), 0);
+			let reported = offences();
+			assert_eq!(reported.len(), 1);
+			assert_eq!(
+				(reported[0].offender, reported[0].kind, reported[0].fraction, reported[0].round),
+				(1, OffenceKind::Fraud, Perbill::from_percent(20), 0)
+			);
+			assert_eq!(reported[0].validator_set_count, 4);
+			// Its verifiers agreed among themselves: none is penalised; the honest workers pass.
+			assert!(penalised().is_empty());
+			for stash in 2..=4 {
+				assert_eq!(outcomes_of(stash), vec![RoundOutcome::Passed]);
+			}
+		});
+	}
 }
 
 /// The heaviest hook of the blocks run so far.
@@ -784,11 +776,9 @@ fn reported_offences_are_charged_to_the_block_that_reports_them() {
 	});
 	// A fault found by the verdict, a withheld reveal, and the third miss in a row: each
 	// block that reports one is charged for it.
-	for (work, opening) in [
-		(Work::Lazy, Opening::Honest),
-		(Work::Honest, Opening::Never),
-		(Work::Skip, Opening::Honest),
-	] {
+	for (work, opening) in
+		[(LAZY, Opening::Honest), (Work::Honest, Opening::Never), (Work::Skip, Opening::Honest)]
+	{
 		new_test_ext().execute_with(|| {
 			set_params(audited_everything());
 			let mut nodes = four_honest();
@@ -814,7 +804,7 @@ fn a_partial_worker_is_caught_exactly_when_a_faked_sample_is_opened() {
 		for round in 0..12 {
 			set_salt(round as u64);
 			let mut nodes = four_honest();
-			nodes[1].work = Work::Partial(250);
+			nodes[1].work = Work::Faulty(QUARTER);
 			register(&nodes);
 			issue(round);
 			let seed = Challenges::duties(&key("Bob")).challenges[0].seed;
@@ -822,7 +812,7 @@ fn a_partial_worker_is_caught_exactly_when_a_faked_sample_is_opened() {
 			let verify_until = run_to_verify_window(round);
 			let seat = seat_of(round, "Bob");
 			let opened = Audits::<Test>::get(round, seat).unwrap().indices;
-			let hit = opened.iter().any(|&i| faked(&seed, i, 250));
+			let hit = opened.iter().any(|&i| QUARTER.fakes_sample(&seed, i));
 			let before = faults().len();
 			finish_round(round, &nodes, verify_until);
 			let faulted = faults().len() > before;
@@ -1125,7 +1115,7 @@ fn play_round_zero_with_alice_captured(nodes: &[Node]) -> AccountId {
 fn colluders_who_capture_the_first_committee_cannot_cover_a_lazy_worker() {
 	new_test_ext().execute_with(|| {
 		let mut nodes = nine_with_two_heavy_colluders(Verifying::Collude);
-		nodes[0].work = Work::Lazy;
+		nodes[0].work = LAZY;
 		nodes[0].verifying = Verifying::Never;
 		let honest = play_round_zero_with_alice_captured(&nodes);
 		assert_eq!(faults(), vec![(1, Fault::OutsideTolerance)]);
@@ -1192,7 +1182,7 @@ fn an_escalation_confirms_a_fault_and_slashes_the_verifier_that_vouched_for_it()
 			.enumerate()
 			.map(|(i, &name)| node(i as AccountId + 1, name))
 			.collect();
-		nodes[0].work = Work::Lazy;
+		nodes[0].work = LAZY;
 		nodes[0].verifying = Verifying::Never;
 		nodes[1].verifying = Verifying::Collude;
 		play_round(0, &nodes);
@@ -1776,7 +1766,7 @@ fn detection_rate_of_a_partial_cheater_matches_the_sampling_bound() {
 	new_test_ext().execute_with(|| {
 		set_params(audited_everything());
 		let mut nodes = vec![node(1, "Alice"), node(2, "Bob"), node(3, "Charlie"), node(4, "Dave")];
-		nodes[0].work = Work::Partial(250);
+		nodes[0].work = Work::Faulty(QUARTER);
 		let mut expected = 0.0f64;
 		for round in 0..ROUNDS {
 			set_salt(u64::from(round));
@@ -1784,7 +1774,7 @@ fn detection_rate_of_a_partial_cheater_matches_the_sampling_bound() {
 			set_session(round);
 			run_to_block(System::block_number() + 1);
 			let seed = Challenges::duties(&key("Alice")).challenges[0].seed;
-			let m = (0..32).filter(|&i| faked(&seed, i, 250)).count() as f64;
+			let m = (0..32).filter(|&i| QUARTER.fakes_sample(&seed, i)).count() as f64;
 			let miss: f64 =
 				(0..4).map(|i| (32.0 - m - i as f64).max(0.0) / (32.0 - i as f64)).product();
 			expected += 1.0 - miss;

@@ -8,9 +8,9 @@ use super::*;
 use frame_benchmarking::v2::*;
 use frame_support::traits::EnsureOrigin;
 use poai_primitives::{
-	ClassParams, ClassTable, InputKind, InputSpec, ModelName, Shape, TensorName, Tolerance,
-	MAX_ABS_MILLI, MAX_BATCH_SIZE, MAX_MODEL_NAME_LEN, MAX_OUTPUT_ELEMENTS, MAX_RANK,
-	MAX_SCALE_BITS, MAX_TENSOR_NAME_LEN,
+	fixtures::{dense_mlp, every_class},
+	InputKind, InputSpec, ModelName, Shape, TensorName, MAX_ABS_MILLI, MAX_BATCH_SIZE,
+	MAX_MODEL_NAME_LEN, MAX_OUTPUT_ELEMENTS, MAX_RANK, MAX_SCALE_BITS, MAX_TENSOR_NAME_LEN,
 };
 use sp_core::H256;
 
@@ -32,18 +32,9 @@ fn largest_spec(seed: u32) -> ModelSpec {
 		output: TensorName::truncate_from(name(b'y', MAX_TENSOR_NAME_LEN)),
 		output_len: MAX_OUTPUT_ELEMENTS,
 		scale_bits: MAX_SCALE_BITS,
-		tolerance: Tolerance { rel_l2_ppm: 3000, max_abs_ppm: 50_000 },
 		flops_per_sample: 1 << 40,
-		classes: ClassTable::truncate_from(
-			HardwareClass::ALL
-				.iter()
-				.map(|&class| ClassParams {
-					class,
-					batch_size: MAX_BATCH_SIZE,
-					deadline_blocks: 10,
-				})
-				.collect(),
-		),
+		classes: every_class(MAX_BATCH_SIZE, 10),
+		..dense_mlp(64, 16)
 	}
 }
 

@@ -5,8 +5,8 @@
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo, traits::Hooks, BoundedVec};
 use poai_primitives::{
-	ClassParams, ClassTable, InputKind, InputSpec, ModelName, Shape, TensorName, Tolerance,
-	MAX_ABS_MILLI, MAX_BATCH_SIZE, MAX_OUTPUT_ELEMENTS,
+	fixtures::{classes, dense_mlp},
+	InputKind, ModelName, Shape, MAX_ABS_MILLI, MAX_BATCH_SIZE, MAX_OUTPUT_ELEMENTS,
 };
 use sp_core::H256;
 use sp_runtime::DispatchError;
@@ -20,26 +20,13 @@ fn hash(seed: u8) -> H256 {
 }
 
 /// A valid spec served by the given classes, with the ONNX hash `hash(seed)`.
-fn spec_for(seed: u8, classes: &[HardwareClass]) -> ModelSpec {
+fn spec_for(seed: u8, served: &[HardwareClass]) -> ModelSpec {
+	let table: Vec<_> = served.iter().map(|&class| (class, 32, 6)).collect();
 	ModelSpec {
 		name: ModelName::truncate_from(format!("model-{seed}").into_bytes()),
 		onnx_hash: hash(seed),
-		input: InputSpec {
-			name: TensorName::truncate_from(b"x".to_vec()),
-			shape: Shape::truncate_from(vec![64]),
-			kind: InputKind::Uniform { min_milli: -1000, max_milli: 1000 },
-		},
-		output: TensorName::truncate_from(b"y".to_vec()),
-		output_len: 16,
-		scale_bits: 16,
-		tolerance: Tolerance { rel_l2_ppm: 3000, max_abs_ppm: 50_000 },
-		flops_per_sample: 2 * 64 * 16,
-		classes: ClassTable::truncate_from(
-			classes
-				.iter()
-				.map(|&class| ClassParams { class, batch_size: 32, deadline_blocks: 6 })
-				.collect(),
-		),
+		classes: classes(&table),
+		..dense_mlp(64, 16)
 	}
 }
 

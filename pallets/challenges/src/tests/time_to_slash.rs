@@ -16,19 +16,31 @@ use super::*;
 /// Rounds a trial may take before it counts as undetected.
 const MAX_ROUNDS: u32 = 2_000;
 
-/// The worker behaviours of `--poai-simulate-fault`, as the chain sees them.
+/// The worker faults of `--poai-simulate-fault`, parsed from their command-line names (the
+/// shared fault model), and what the chain sees of each.
 fn simulated_faults() -> Vec<(&'static str, Work, Opening)> {
-	vec![
-		("random", Work::Lazy, Opening::Honest),
-		("wrong-model", Work::WrongInputs, Opening::Honest),
-		("skip-reveal", Work::Honest, Opening::Never),
-		// The pool refuses a commitment after the deadline: the chain sees no commitment.
-		("late-commit", Work::Skip, Opening::Honest),
-		("partial:0.01", Work::Partial(10), Opening::Honest),
-		("partial:0.05", Work::Partial(50), Opening::Honest),
-		("partial:0.1", Work::Partial(100), Opening::Honest),
-		("partial:0.5", Work::Partial(500), Opening::Honest),
+	[
+		"random",
+		"wrong-model",
+		"skip-reveal",
+		"late-commit",
+		"partial:0.01",
+		"partial:0.05",
+		"partial:0.1",
+		"partial:0.5",
 	]
+	.into_iter()
+	.map(|name| {
+		let fault: SimulatedFault = name.parse().expect("a fault of the worker's command line");
+		let (work, opening) = match fault {
+			SimulatedFault::SkipReveal => (Work::Honest, Opening::Never),
+			// The pool refuses a commitment after the deadline: the chain sees no commitment.
+			SimulatedFault::LateCommit => (Work::Skip, Opening::Honest),
+			faked => (Work::Faulty(faked), Opening::Honest),
+		};
+		(name, work, opening)
+	})
+	.collect()
 }
 
 fn percentile(sorted: &[u32], per_cent: usize) -> u32 {
