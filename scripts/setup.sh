@@ -6,7 +6,8 @@ set -euo pipefail
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-apt_packages=(protobuf-compiler clang libclang-dev build-essential pkg-config git curl ca-certificates)
+# chromium: the explorer's browser test drives Debian's build (browser downloads do not work here).
+apt_packages=(protobuf-compiler clang libclang-dev build-essential pkg-config git curl ca-certificates chromium)
 missing=()
 # Tools that may come from elsewhere (pyenv, nvm): only their command must exist.
 command -v python3 >/dev/null || missing+=(python3)
@@ -42,4 +43,9 @@ if [ ! -d "$REPO_ROOT/zombienet/node_modules" ] \
 	|| [ "$REPO_ROOT/zombienet/package-lock.json" -nt "$REPO_ROOT/zombienet/node_modules/.package-lock.json" ]; then
 	log "npm: installing zombienet and @polkadot/api"
 	(cd "$REPO_ROOT/zombienet" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if [ ! -d "$REPO_ROOT/explorer/node_modules" ] \
+	|| [ "$REPO_ROOT/explorer/package-lock.json" -nt "$REPO_ROOT/explorer/node_modules/.package-lock.json" ]; then
+	log "npm: installing the explorer's packages (@polkadot/api, chart.js, esbuild, puppeteer-core)"
+	(cd "$REPO_ROOT/explorer" && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -3,7 +3,7 @@
 # end-to-end tests of the real binary: a `--dev` node, the production chain (its built-in spec,
 # and a launch from a launch file with its council), and the zombienet network of five genesis
 # validators (two of them colluding) and eve, which joins and then sees a live runtime upgrade;
-# all of them driven through @polkadot/api.
+# all of them driven through @polkadot/api, and the explorer (explorer/) in headless Chromium.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$REPO_ROOT"
@@ -29,13 +29,16 @@ log "e2e: a --dev node authors, finalises and includes a signed transfer"
 log "e2e: the production chain: the built-in spec, and a launch governed by its council"
 "$REPO_ROOT/scripts/e2e-production.sh"
 
+log "explorer: type check, decoding tests on this runtime's metadata, history tests; bundle"
+(cd "$REPO_ROOT/explorer" && npm test && npm run build)
+
 # The code zombienet's live upgrade installs: this runtime one spec_version later.
 next_runtime_dir=$(mktemp -d /tmp/poai-next-runtime.XXXXXX)
 trap 'rm -rf "$next_runtime_dir"' EXIT
 export POAI_NEXT_RUNTIME="$next_runtime_dir/poai_runtime_next.compact.compressed.wasm"
 "$REPO_ROOT/scripts/build-next-runtime.sh" "$POAI_NEXT_RUNTIME"
 
-log "e2e: zombienet, five validators and eve: transfer, finality with one validator down, two colluders caught, honest rounds, eve joins, a live runtime upgrade"
+log "e2e: zombienet, five validators and eve: transfer, finality with one validator down, two colluders caught, honest rounds, the explorer in headless Chromium, eve joins, a live runtime upgrade"
 cd "$REPO_ROOT/zombienet"
 npx zombienet --provider native --dir "$(mktemp -d -u /tmp/poai-zombienet.XXXXXX)" test smoke.zndsl
 

@@ -70,8 +70,8 @@ pub use model::{
 pub use quantise::{dequantise, quantise, quantise_all, NanOutput, NotANumber};
 pub use seed::{challenge_seed, model_choice, sample_seed, SeedRng};
 pub use tolerance::{
-	committee_verdict, verdict, within_tolerance, LengthMismatch, Tolerance, ToleranceVerdict,
-	Verdict, VerdictReport,
+	committee_verdict, verdict, within_tolerance, Distance, LengthMismatch, Tolerance,
+	ToleranceVerdict, Verdict, VerdictReport,
 };
 pub use traits::{
 	RegisteredWorker, ReputationProvider, ReputationRecorder, RoundOutcome, WorkPointsRecorder,

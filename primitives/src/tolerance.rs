@@ -46,6 +46,45 @@ pub struct Tolerance {
 	pub max_abs_ppm: u32,
 }
 
+/// How far one output is from another, in the units of [`Tolerance`]: what a verdict shows
+/// of each verifier's comparison (in events, and so in explorers), so that anyone can read a
+/// pass or a fault against the model's tolerance.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct Distance {
+	/// `⌊10^6 · ‖a − b‖₂ / ‖b‖₂⌋`, saturated at `u32::MAX` (which an all-zero reference with a
+	/// non-zero difference also reads as). Indicative: the decision compares exact squares.
+	pub rel_l2_ppm: u32,
+	/// `max |a − b|` in ppm of one real unit (`⌊10^6 · max_abs_diff / 2^scale_bits⌋`),
+	/// saturated at `u32::MAX`.
+	pub max_abs_ppm: u32,
+}
+
+impl Distance {
+	/// The distance of outputs that cannot be compared (of different lengths): the largest.
+	pub const INCOMPARABLE: Distance = Distance { rel_l2_ppm: u32::MAX, max_abs_ppm: u32::MAX };
+
+	/// The larger of each figure of `self` and `other`: the distance of an audit from those of
+	/// its samples.
+	pub fn worst(self, other: Distance) -> Distance {
+		Distance {
+			rel_l2_ppm: self.rel_l2_ppm.max(other.rel_l2_ppm),
+			max_abs_ppm: self.max_abs_ppm.max(other.max_abs_ppm),
+		}
+	}
+}
+
 /// The outputs compared have different lengths: they cannot be outputs of one model on one
 /// input, so the pair disagrees.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -76,6 +115,20 @@ pub struct ToleranceVerdict {
 	/// `⌊10^6 · ‖a − b‖₂ / ‖b‖₂⌋` (saturated), or `None` for an all-zero reference. Indicative
 	/// only: the decision compares exact squares, not this rounded figure.
 	pub rel_l2_ppm: Option<u32>,
+}
+
+impl ToleranceVerdict {
+	/// The measured figures in the units of [`Tolerance`], for outputs quantised with
+	/// `scale_bits`.
+	pub fn distance(&self, scale_bits: u8) -> Distance {
+		let rel_l2_ppm = match self.rel_l2_ppm {
+			Some(ppm) => ppm,
+			None if self.diff_sq == 0 => 0,
+			None => u32::MAX,
+		};
+		let max_abs = (u128::from(self.max_abs_diff) * PPM) >> u32::from(scale_bits.min(127));
+		Distance { rel_l2_ppm, max_abs_ppm: u32::try_from(max_abs).unwrap_or(u32::MAX) }
+	}
 }
 
 /// `x · 2^shift`, saturated at `u128::MAX`.
@@ -197,6 +250,8 @@ pub struct VerdictReport {
 	pub verdict: Verdict,
 	/// Whether each verifier (in the order given) agrees with the worker.
 	pub agreements: Vec<bool>,
+	/// How far the worker's output is from each verifier's (in the order given).
+	pub distances: Vec<Distance>,
 	/// Indices of the verifiers that stand against the majority outcome: those that disagree
 	/// with a passing worker, or agree with a failing one. Empty when inconclusive: with an even
 	/// split nobody can be told apart. The pallet penalises these.
@@ -214,13 +269,13 @@ pub fn verdict<V: AsRef<[i32]>>(
 	scale_bits: u8,
 	tol: Tolerance,
 ) -> VerdictReport {
-	let agreements: Vec<bool> = verifiers
+	let (agreements, distances): (Vec<bool>, Vec<Distance>) = verifiers
 		.iter()
-		.map(|reference| {
-			within_tolerance(worker, reference.as_ref(), scale_bits, tol)
-				.is_ok_and(|verdict| verdict.passed)
+		.map(|reference| match within_tolerance(worker, reference.as_ref(), scale_bits, tol) {
+			Ok(verdict) => (verdict.passed, verdict.distance(scale_bits)),
+			Err(LengthMismatch { .. }) => (false, Distance::INCOMPARABLE),
 		})
-		.collect();
+		.unzip();
 	let agreeing = agreements.iter().filter(|&&agrees| agrees).count();
 	let disagreeing = agreements.len() - agreeing;
 	let (verdict, majority_agrees) = if agreeing > disagreeing {
@@ -239,7 +294,7 @@ pub fn verdict<V: AsRef<[i32]>>(
 			.collect(),
 		None => Vec::new(),
 	};
-	VerdictReport { verdict, agreements, dissenters }
+	VerdictReport { verdict, agreements, distances, dissenters }
 }
 
 /// The verdict of a committee of `committee` drawn verifiers of which those in `verifiers`
@@ -390,6 +445,29 @@ mod tests {
 		assert_eq!(report.verdict, Verdict::Inconclusive);
 		let report = verdict(&honest, &[&honest[..]], SCALE, FP32);
 		assert_eq!((report.verdict, report.dissenters), (Verdict::Pass, vec![]));
+	}
+
+	#[test]
+	fn distances_are_in_the_units_of_the_tolerance() {
+		// rel-L2 3001 ppm; max |a − b| = 3001 units = 3001·10^6/2^16 ppm ≈ 45 791 (the bound is
+		// 50 000): the figures are read against the tolerance directly.
+		let v = check(&[1_000_000, 3001], &[1_000_000, 0], FP32);
+		assert_eq!(v.distance(SCALE), Distance { rel_l2_ppm: 3001, max_abs_ppm: 45_791 });
+		assert_eq!(check(&[7, 7], &[7, 7], FP32).distance(SCALE), Distance::default());
+		// An all-zero reference: 0 for an equal output, saturated otherwise.
+		assert_eq!(check(&[0], &[0], FP32).distance(SCALE).rel_l2_ppm, 0);
+		assert_eq!(check(&[1], &[0], FP32).distance(SCALE).rel_l2_ppm, u32::MAX);
+		// Unscaled outputs saturate instead of overflowing.
+		let far = check(&[i32::MAX], &[i32::MIN], FP32).distance(0);
+		assert_eq!(far.max_abs_ppm, u32::MAX);
+
+		// The report carries one distance per verifier; a length mismatch is incomparable.
+		let honest = vec![1000, -2000, 3000];
+		let report = verdict(&honest, &[&honest[..], &honest[..2]], SCALE, FP32);
+		assert_eq!(report.distances, vec![Distance::default(), Distance::INCOMPARABLE]);
+		let a = Distance { rel_l2_ppm: 5, max_abs_ppm: 1 };
+		let b = Distance { rel_l2_ppm: 2, max_abs_ppm: 9 };
+		assert_eq!(a.worst(b), Distance { rel_l2_ppm: 5, max_abs_ppm: 9 });
 	}
 
 	#[test]

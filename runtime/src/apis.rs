@@ -20,7 +20,7 @@ use sp_version::RuntimeVersion;
 use super::{
 	genesis_config_presets, opaque::SessionKeys, AccountId, Babe, Balance, Block, BlockNumber,
 	Executive, Grandpa, Historical, InherentDataExt, Nonce, PoaiChallenges, PoaiModels,
-	PoaiReputation, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, System,
+	PoaiReputation, PoaiStaking, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, System,
 	TransactionPayment, BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
 
@@ -280,6 +280,12 @@ impl_runtime_apis! {
 
 		fn summary(who: AccountId) -> Option<pallet_poai_reputation::ReputationSummary> {
 			PoaiReputation::summary(&who)
+		}
+	}
+
+	impl pallet_poai_staking::runtime_api::PoaiStakingApi<Block, AccountId, Balance> for Runtime {
+		fn ranked_candidates() -> Vec<(AccountId, Balance)> {
+			PoaiStaking::ranked_candidates()
 		}
 	}
 

@@ -560,6 +560,21 @@ pub mod pallet {
 			/// The new parameters.
 			params: ProtocolParams,
 		},
+		/// A committee judged `worker`'s audit: the evidence behind the outcome that follows it
+		/// (`Passed`, `Escalated`, `Faulted` or `Inconclusive`). Emitted for every committee with
+		/// at least one opened output.
+		Judged {
+			/// The round.
+			round: SessionIndex,
+			/// The audited worker's stash.
+			worker: T::AccountId,
+			/// Which committee judged.
+			panel: Panel,
+			/// That committee's verdict (a strict majority of the whole committee decides).
+			verdict: poai_primitives::Verdict,
+			/// Each verifier that opened its outputs, with its vote and distances.
+			votes: alloc::vec::Vec<Vote<T::AccountId>>,
+		},
 	}
 
 	/// The errors of the challenges pallet. Submissions that fail these checks are refused by

@@ -759,6 +759,71 @@ fn lazy_and_wrong_model_workers_are_faulted_and_reported() {
 	}
 }
 
+/// The `Judged` events of the run so far: worker, panel, verdict and votes.
+fn judgements() -> Vec<(AccountId, Panel, poai_primitives::Verdict, Vec<crate::Vote<AccountId>>)> {
+	events()
+		.into_iter()
+		.filter_map(|e| match e {
+			Event::Judged { worker, panel, verdict, votes, .. } => {
+				Some((worker, panel, verdict, votes))
+			}
+			_ => None,
+		})
+		.collect()
+}
+
+#[test]
+fn every_judgement_shows_each_vote_with_its_distances_against_the_tolerance() {
+	new_test_ext().execute_with(|| {
+		set_params(audited_everything());
+		let mut nodes = four_honest();
+		nodes[0].work = LAZY;
+		play_round(0, &nodes);
+		let tolerance = mlp_spec().tolerance;
+		let committees: Vec<(AccountId, Panel, Vec<AccountId>)> = events()
+			.into_iter()
+			.filter_map(|e| match e {
+				Event::Audited { worker, verifiers, .. } => Some((worker, Panel::First, verifiers)),
+				Event::Escalated { worker, verifiers, .. } => {
+					Some((worker, Panel::Escalation, verifiers))
+				}
+				_ => None,
+			})
+			.collect();
+		let judged = judgements();
+		let panels: Vec<(AccountId, Panel)> = judged.iter().map(|(w, p, ..)| (*w, *p)).collect();
+		// One judgement per audited worker by its first committee; the failing one is escalated
+		// and judged again.
+		assert_eq!(panels.iter().filter(|(_, p)| *p == Panel::First).count(), 4);
+		assert_eq!(
+			panels.iter().filter(|(_, p)| *p == Panel::Escalation).collect::<Vec<_>>(),
+			vec![&(1, Panel::Escalation)]
+		);
+		for (worker, panel, verdict, votes) in judged {
+			let committee =
+				&committees.iter().find(|(w, p, _)| *w == worker && *p == panel).unwrap().2;
+			let voters: Vec<AccountId> = votes.iter().map(|v| v.verifier).collect();
+			assert_eq!(&voters, committee, "worker {worker}: every drawn verifier opened");
+			for vote in votes {
+				let within = vote.distance.rel_l2_ppm <= tolerance.rel_l2_ppm
+					&& vote.distance.max_abs_ppm <= tolerance.max_abs_ppm;
+				// The lazy worker's outputs are far outside the tolerance by both figures; the
+				// honest ones are the verifiers' own.
+				if worker == 1 {
+					assert_eq!(verdict, poai_primitives::Verdict::Fail);
+					assert!(!vote.agrees && !within, "{vote:?}");
+					assert!(vote.distance.rel_l2_ppm > 10 * tolerance.rel_l2_ppm, "{vote:?}");
+				} else {
+					assert_eq!(verdict, poai_primitives::Verdict::Pass);
+					assert!(vote.agrees && within, "{vote:?}");
+					assert_eq!(vote.distance, poai_primitives::Distance::default());
+				}
+			}
+		}
+		assert_eq!(faults(), vec![(1, Fault::OutsideTolerance)]);
+	});
+}
+
 /// The heaviest hook of the blocks run so far.
 fn heaviest_hook() -> frame_support::weights::Weight {
 	hook_weights().into_iter().map(|(_, w)| w).max_by_key(|w| w.ref_time()).unwrap_or_default()

@@ -3,7 +3,8 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::BoundedVec;
 use poai_primitives::{
-	AuditIndices, HardwareClass, OpenedOutputs, Randomness, SampleIndex, SeatWeight, WorkerId,
+	AuditIndices, Distance, HardwareClass, OpenedOutputs, Randomness, SampleIndex, SeatWeight,
+	WorkerId,
 };
 use scale_info::TypeInfo;
 use sp_core::H256;
@@ -286,6 +287,18 @@ pub struct Verification {
 	pub digest: H256,
 	/// The outputs, once opened against `digest`.
 	pub outputs: Option<OpenedOutputs>,
+}
+
+/// One verifier's vote in a committee's judgement of an audit ([`crate::Event::Judged`]).
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct Vote<AccountId> {
+	/// The verifier.
+	pub verifier: AccountId,
+	/// Its outputs agree with the worker's on every opened sample.
+	pub agrees: bool,
+	/// The largest distances between its outputs and the worker's over the opened samples, to
+	/// read against the model's tolerance.
+	pub distance: Distance,
 }
 
 /// What an audited worker revealed.

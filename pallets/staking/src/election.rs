@@ -22,9 +22,10 @@ use crate::{
 };
 
 impl<T: Config> Pallet<T> {
-	/// The candidates that qualify for session `session`, best first, with their score
-	/// (`backing × reputation`).
-	pub(crate) fn ranked_candidates() -> Vec<(T::AccountId, BalanceOf<T>)> {
+	/// The candidates that qualify for the next election, best first, with their score
+	/// (`backing × reputation`). What [`crate::runtime_api::PoaiStakingApi::ranked_candidates`]
+	/// returns.
+	pub fn ranked_candidates() -> Vec<(T::AccountId, BalanceOf<T>)> {
 		let params = Params::<T>::get();
 		let mut ranked: Vec<(T::AccountId, BalanceOf<T>, BalanceOf<T>)> = Candidates::<T>::iter()
 			.filter(|(_, candidate)| candidate.self_bond >= params.min_validator_bond)

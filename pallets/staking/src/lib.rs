@@ -38,6 +38,7 @@ mod election;
 mod ledger;
 pub mod migrations;
 mod rewards;
+pub mod runtime_api;
 mod slashing;
 pub mod types;
 pub mod weights;
@@ -871,10 +872,7 @@ pub mod pallet {
 		/// fixed at its election; for every other worker its own active bond is recorded in
 		/// [`CandidateExposures`]. An offence reported for `session` slashes that, whatever
 		/// the worker does in between (chill, unbond).
-		pub fn snapshot_workers(
-			session: SessionIndex,
-			max: u32,
-		) -> Vec<(T::AccountId, T::WorkerKey, HardwareClass, bool, BalanceOf<T>)> {
+		pub fn snapshot_workers(session: SessionIndex, max: u32) -> Vec<SnapshotWorker<T>> {
 			Candidates::<T>::iter()
 				.filter_map(|(stash, candidate)| {
 					let key = T::WorkerKeys::worker_key(&stash)?;

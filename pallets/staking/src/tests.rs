@@ -577,6 +577,8 @@ fn election_orders_by_stake_times_reputation() {
 		// Scores: 10 → 1000 × 90% = 900, 20 → 2000 × 50% = 1000, 30 → 3000 × 25% = 750.
 		set_reputation(10, 90);
 		set_reputation(30, 25);
+		// What the runtime API shows beforehand is what the election picks.
+		assert_eq!(Staking::ranked_candidates(), vec![(20, 1000), (10, 900), (30, 750)]);
 		assert_eq!(advance_session(), Some(vec![20, 10, 30]));
 		set_params(|p| p.max_validators = 2);
 		assert_eq!(advance_session(), Some(vec![20, 10]));

@@ -369,3 +369,13 @@ pub trait BenchmarkHelper<AccountId> {
 	/// registered and `T::WorkerKeys` has a worker key for it, different for every `who`.
 	fn register_session_keys(who: &AccountId);
 }
+
+/// A worker of a round's snapshot ([`crate::Pallet::snapshot_workers`]): its stash, worker key,
+/// hardware class, whether it validates this session, and what it has at stake.
+pub type SnapshotWorker<T> = (
+	<T as frame_system::Config>::AccountId,
+	<T as Config>::WorkerKey,
+	HardwareClass,
+	bool,
+	BalanceOf<T>,
+);

@@ -24,6 +24,7 @@ use crate::{
 };
 
 mod governance;
+mod metadata;
 
 /// Genesis storage from a preset, merged onto the default configuration as the node does.
 pub(crate) fn genesis_from_preset(preset: &str) -> sp_io::TestExternalities {

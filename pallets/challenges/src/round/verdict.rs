@@ -18,14 +18,15 @@
 
 use super::{congestion::Congestion, context::RoundContext};
 use crate::{
-	pallet::*, Audit, ChallengeOffence, Fault, OffenceKind, Reveal, RoundInfo, Seat, WeightInfo,
+	pallet::*, Audit, ChallengeOffence, Fault, OffenceKind, Reveal, RoundInfo, Seat, Vote,
+	WeightInfo,
 };
 use alloc::vec::Vec;
 use frame_support::{pallet_prelude::*, BoundedVec};
 use frame_system::pallet_prelude::BlockNumberFor;
 use poai_primitives::{
-	committee_verdict, draw_committee, ModelSpec, OpenedOutputs, Panel, ReputationProvider,
-	ReputationRecorder, RoundOutcome, Verdict, WorkPointsRecorder,
+	committee_verdict, draw_committee, Distance, ModelSpec, OpenedOutputs, Panel,
+	ReputationProvider, ReputationRecorder, RoundOutcome, Verdict, WorkPointsRecorder,
 };
 use sp_runtime::traits::Convert;
 use sp_staking::offence::ReportOffence;
@@ -38,6 +39,8 @@ pub(crate) struct Tally {
 	pub for_worker: Vec<Seat>,
 	/// The verifiers whose outputs disagree with the worker's on some opened sample.
 	pub against_worker: Vec<Seat>,
+	/// Every verifier that opened, whether it agrees everywhere, and its largest distances.
+	pub votes: Vec<(Seat, bool, Distance)>,
 }
 
 impl Tally {
@@ -70,6 +73,7 @@ pub(crate) fn tally(
 ) -> Tally {
 	let mut verdict = Verdict::Pass;
 	let mut agrees_everywhere = alloc::vec![true; opened.len()];
+	let mut distances = alloc::vec![Distance::default(); opened.len()];
 	for (position, output) in revealed.iter().enumerate() {
 		let references: Vec<&[i32]> = opened
 			.iter()
@@ -81,16 +85,25 @@ pub(crate) fn tally(
 		for (all, agrees) in agrees_everywhere.iter_mut().zip(report.agreements) {
 			*all &= agrees;
 		}
+		for (worst, distance) in distances.iter_mut().zip(report.distances) {
+			*worst = worst.worst(distance);
+		}
 	}
 	let (mut for_worker, mut against_worker) = (Vec::new(), Vec::new());
-	for ((seat, _), agrees) in opened.iter().zip(agrees_everywhere) {
+	for ((seat, _), &agrees) in opened.iter().zip(&agrees_everywhere) {
 		if agrees {
 			for_worker.push(*seat);
 		} else {
 			against_worker.push(*seat);
 		}
 	}
-	Tally { verdict, for_worker, against_worker }
+	let votes = opened
+		.iter()
+		.zip(agrees_everywhere)
+		.zip(distances)
+		.map(|(((seat, _), agrees), distance)| (*seat, agrees, distance))
+		.collect();
+	Tally { verdict, for_worker, against_worker, votes }
 }
 
 impl<T: Config> Pallet<T> {
@@ -200,6 +213,7 @@ impl<T: Config> Pallet<T> {
 			return weight;
 		};
 		let tally = tally(&revealed, &opened, committee.len(), spec);
+		Self::judged(context, &stash, Panel::First, &tally);
 		match tally.verdict {
 			Verdict::Pass if tally.against_worker.is_empty() => {
 				Self::reward_verifiers(context, &stash, spec, audit, &tally.for_worker);
@@ -209,6 +223,24 @@ impl<T: Config> Pallet<T> {
 			Verdict::Inconclusive => Self::inconclusive(context, &stash, audit),
 		}
 		weight
+	}
+
+	/// Records `panel`'s judgement of `worker`'s audit with each vote's evidence.
+	fn judged(context: &RoundContext<T>, worker: &T::AccountId, panel: Panel, tally: &Tally) {
+		let votes = tally
+			.votes
+			.iter()
+			.filter_map(|&(seat, agrees, distance)| {
+				Some(Vote { verifier: context.stash(seat)?, agrees, distance })
+			})
+			.collect();
+		Self::deposit_event(Event::Judged {
+			round: context.round,
+			worker: worker.clone(),
+			panel,
+			verdict: tally.verdict,
+			votes,
+		});
 	}
 
 	/// Draws the escalation committee of the audit of `seat`: `escalation_verifiers` seats by
@@ -272,6 +304,9 @@ impl<T: Config> Pallet<T> {
 			return weight;
 		};
 		let escalated = tally(&revealed, &opened, committee.len(), spec);
+		if !opened.is_empty() {
+			Self::judged(context, &stash, Panel::Escalation, &escalated);
+		}
 		let verdict = escalated.verdict;
 		if verdict == Verdict::Inconclusive || opened.is_empty() {
 			Self::inconclusive(context, &stash, audit);

@@ -1,0 +1,95 @@
+// The worker page: "why is my score what it is?" Reputation over time, every round's outcome,
+// and for each audit the opened samples, each verifier's vote with its distances against the
+// model's tolerance, the escalation, and the offence and slash it led to, with their blocks.
+
+import { reputationOf } from '../chain.js';
+import type { Account, ModelView } from '../decode.js';
+import { accountLink, balance, blockLink, esc, nameOf, percent, ppm } from '../format.js';
+import { withinTolerance, workerState, type Judgement, type SlashRecord, type WorkerRound } from '../history.js';
+import { reputationChart } from './chart.js';
+import { historyNote, type ViewContext } from './context.js';
+import type { Rendered } from './rendered.js';
+
+function judgementTable(j: Judgement, model: ModelView | undefined): string {
+  const tolerance = model?.tolerance;
+  const rows = j.votes
+    .map((v) => {
+      const within = tolerance ? withinTolerance(v, tolerance) : null;
+      const rel = tolerance ? `${ppm(v.distance.relL2Ppm)} <small>/ ${ppm(tolerance.relL2Ppm)}</small>` : ppm(v.distance.relL2Ppm);
+      const abs = tolerance ? `${ppm(v.distance.maxAbsPpm)} <small>/ ${ppm(tolerance.maxAbsPpm)}</small>` : ppm(v.distance.maxAbsPpm);
+      return `<tr data-testid="vote" data-agrees="${v.agrees}"><td>${accountLink(v.verifier)}</td>
+        <td class="${v.agrees ? 'ok' : 'bad'}">${v.agrees ? 'agrees' : 'disagrees'}</td>
+        <td class="num ${within === false ? 'bad' : ''}">${rel}</td><td class="num ${within === false ? 'bad' : ''}">${abs}</td></tr>`;
+    })
+    .join('');
+  return `<div class="judgement" data-testid="judgement" data-panel="${esc(j.panel)}" data-verdict="${esc(j.verdict)}">
+    <b>${j.panel === 'First' ? 'First committee' : 'Escalation committee'}</b>: <span class="${j.verdict === 'Pass' ? 'ok' : 'bad'}">${esc(j.verdict)}</span> at ${blockLink(j.block)}
+    <table class="votes"><thead><tr><th>Verifier</th><th>Vote</th><th>Relative L2 (ppm) / tolerance</th><th>Max abs (ppm) / tolerance</th></tr></thead>
+    <tbody>${rows || '<tr><td colspan="4">no verifier opened</td></tr>'}</tbody></table></div>`;
+}
+
+function slashLine(s: SlashRecord): string {
+  const offence = s.session !== null ? `offence of session ${s.session}, ${percent(s.fraction ?? 0, 0)} of the exposure` : 'as a backer of another offender';
+  return `<li data-testid="slash">${blockLink(s.block)}: slashed ${balance(s.amount)} <small>(${esc(offence)})</small></li>`;
+}
+
+function roundCard(w: WorkerRound, ctx: ViewContext, slashes: SlashRecord[]): string {
+  const model = w.committed ? ctx.models.find((m) => m.id === w.committed!.model) : undefined;
+  const state = workerState(w);
+  const cls = state.startsWith('passed') ? 'ok' : state.startsWith('faulted') || state.startsWith('missed') ? 'bad' : '';
+  const lines: string[] = [];
+  if (w.committed) {
+    lines.push(`committed on <b>${esc(model?.name ?? `model ${w.committed.model}`)}</b> at ${blockLink(w.committed.block)} <small>(root ${esc(w.committed.root.slice(0, 18))}…, self-reported ${w.committed.wallTimeMs} ms)</small>`);
+  } else {
+    lines.push('no commitment in the window');
+  }
+  if (w.audit) {
+    lines.push(`audited at ${blockLink(w.audit.block)}: samples <b data-testid="indices">${esc(w.audit.indices.join(', '))}</b>, verifiers ${w.audit.verifiers.map(accountLink).join(', ')}`);
+  }
+  if (w.revealed) lines.push(`revealed at ${blockLink(w.revealed.block)}: ${w.revealed.valid ? 'every Merkle proof checks out' : '<span class="bad">a proof does not match the commitment</span>'}`);
+  if (w.escalated) lines.push(`escalated at ${blockLink(w.escalated.block)} to ${w.escalated.verifiers.map(accountLink).join(', ')}`);
+  for (const slashed of w.verifiersSlashed) lines.push(`verifier ${accountLink(slashed.verifier)} slashed at ${blockLink(slashed.block)} for standing against the final verdict`);
+  if (w.suspended) lines.push(`suspended at ${blockLink(w.suspended.block)}${w.suspended.reported ? ' and reported' : ''}`);
+  if (w.outcome) {
+    const detail = w.outcome.kind === 'Passed' ? `, ${w.outcome.points} points` : '';
+    lines.push(`<b class="${cls}">${esc(state)}</b> at ${blockLink(w.outcome.block)}${detail}`);
+  }
+  const roundSlashes = slashes.filter((s) => s.session === w.round);
+  const tolerance = model ? `<small>tolerance: relative L2 ≤ ${ppm(model.tolerance.relL2Ppm)} ppm, max abs ≤ ${ppm(model.tolerance.maxAbsPpm)} ppm of one unit</small>` : '';
+  return `<section class="round-card" data-testid="worker-round" data-round="${w.round}" data-state="${esc(state)}">
+    <h4><a href="#/round/${w.round}">Round ${w.round}</a> <span class="${cls}">${esc(state)}</span></h4>
+    <ul>${lines.map((l) => `<li>${l}</li>`).join('')}</ul>
+    ${w.judgements.length ? `${tolerance}${w.judgements.map((j) => judgementTable(j, model)).join('')}` : ''}
+    ${roundSlashes.length ? `<p><b class="bad">Led to:</b></p><ul>${roundSlashes.map(slashLine).join('')}</ul>` : ''}
+  </section>`;
+}
+
+export async function renderWorker(ctx: ViewContext, who: Account): Promise<Rendered> {
+  const reputation = await reputationOf(ctx.api, who);
+  const story = ctx.history.story(who);
+  const name = nameOf(who);
+  const verifier = story.asVerifier;
+  const summary = reputation
+    ? `<b data-testid="reputation">${percent(reputation.reputation)}</b> — ${reputation.passes} passed, ${reputation.failures} failed, ${reputation.misses} missed rounds on record (last at #${reputation.lastUpdated})`
+    : '<b data-testid="reputation">50.0%</b> — never recorded (a new worker starts at one half)';
+  const slashes = story.slashes.length
+    ? `<ul data-testid="slashes">${story.slashes.map(slashLine).join('')}</ul>`
+    : '<p data-testid="slashes">No slash in the loaded window.</p>';
+  const html = `<h2>${name ? esc(name) : 'Worker'} <small class="addr">${esc(who)}</small></h2>
+    <p>Reputation now: ${summary}.</p>
+    <p class="note">${esc(historyNote(ctx.history))}</p>
+    <div class="chart"><canvas id="reputation-chart" data-testid="reputation-chart"></canvas></div>
+    <p>As a verifier: ${verifier.rewarded} audits rewarded (${verifier.points} points), ${verifier.missed} missed, ${verifier.excused} excused,
+    ${verifier.slashed.length ? `<span class="bad">slashed ${verifier.slashed.length}×</span> (${verifier.slashed.map((s) => `${blockLink(s.block)} on ${accountLink(s.event.worker)}'s round ${s.event.round}`).join(', ')})` : 'never slashed'}.</p>
+    <h3>Offences and slashes</h3>${slashes}
+    ${story.chilled.length ? `<p class="bad">Chilled at ${story.chilled.map(blockLink).join(', ')}: removed from the candidates.</p>` : ''}
+    <h3>Rounds</h3>
+    ${story.rounds.map((w) => roundCard(w, ctx, story.slashes)).join('') || '<p>No round of this worker in the loaded window.</p>'}`;
+  return {
+    html,
+    mount(root) {
+      const canvas = root.querySelector<HTMLCanvasElement>('#reputation-chart');
+      if (canvas) reputationChart(canvas, story.reputation);
+    },
+  };
+}

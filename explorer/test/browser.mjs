@@ -1,0 +1,171 @@
+// The explorer in a real browser (Debian's chromium, driven by puppeteer-core) against a live
+// PoAI network: every page loads without a console error, the network page lists the genesis
+// validators, the cheater's worker page shows his fault with the committee's distances and the
+// slash it led to, and the honest validators' pages show no fault and no slash. Screenshots of
+// each page are written to the screenshot folder.
+//
+//   node test/browser.mjs --rpc ws://127.0.0.1:9944 [--cheater dave] [--honest alice,bob,charlie]
+//     [--validators alice,bob,charlie,dave,ferdie] [--screenshots ../docs/explorer] [--timeout 240]
+//
+// Exits 0 when every check passed; prints what failed otherwise. Everything it serves and
+// visits is on 127.0.0.1.
+
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import puppeteer from 'puppeteer-core';
+import { serve } from '../scripts/serve.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
+}
+
+const rpc = option('rpc', 'ws://127.0.0.1:9944');
+const cheater = option('cheater', 'dave');
+const honest = option('honest', 'alice,bob,charlie').split(',').filter(Boolean);
+const validators = option('validators', 'alice,bob,charlie,dave,ferdie').split(',').filter(Boolean);
+const screenshots = resolve(option('screenshots', join(root, '..', 'docs', 'explorer')));
+const timeoutMs = Number(option('timeout', '240')) * 1000;
+const deadline = Date.now() + timeoutMs;
+const chromium = process.env.CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
+
+const log = (message) => console.log(`[explorer-browser] ${message}`);
+const failures = [];
+const check = (ok, message) => {
+  log(`${ok ? 'ok  ' : 'FAIL'} ${message}`);
+  if (!ok) failures.push(message);
+};
+const remaining = () => Math.max(1_000, deadline - Date.now());
+
+if (!chromium) {
+  console.error('[explorer-browser] no chromium: install Debian\'s chromium package (scripts/setup.sh does) or set CHROMIUM');
+  process.exit(2);
+}
+if (!existsSync(join(root, 'dist', 'explorer.js'))) {
+  console.error('[explorer-browser] dist/ is not built: run `npm run build` in explorer/');
+  process.exit(2);
+}
+
+await cryptoWaitReady();
+const keyring = new Keyring({ type: 'sr25519' });
+const stash = (name) => keyring.addFromUri(`//${name[0].toUpperCase()}${name.slice(1)}//stash`).address;
+
+mkdirSync(screenshots, { recursive: true });
+const server = await serve(join(root, 'dist'), 0);
+const base = `http://127.0.0.1:${server.address().port}/?rpc=${encodeURIComponent(rpc)}`;
+log(`serving dist/ at ${base}; chromium ${chromium}; screenshots to ${screenshots}`);
+
+const browser = await puppeteer.launch({
+  executablePath: chromium,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
+});
+const consoleErrors = [];
+try {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1400, height: 900 });
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(`${page.url()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
+
+  /** Opens `hash`, waits until the page rendered it with the history loaded and `selector` holds. */
+  async function open(hash, selector, predicate = '() => true') {
+    await page.goto(`${base}${hash}`, { waitUntil: 'domcontentloaded', timeout: remaining() });
+    await page.waitForFunction(
+      `document.body.dataset.history !== undefined && document.body.dataset.rendered === ${JSON.stringify(hash)} && document.querySelector(${JSON.stringify(selector)}) !== null && (${predicate})()`,
+      { timeout: remaining(), polling: 500 },
+    );
+  }
+
+  async function shot(name) {
+    await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+    log(`screenshot ${name}.png`);
+  }
+
+  // Network: every genesis validator's stash is listed; the cheater is chilled.
+  await open('#/network', '[data-testid=participant]');
+  const participants = await page.$$eval('[data-testid=participant]', (rows) =>
+    rows.map((row) => ({ account: row.dataset.account, text: row.textContent ?? '' })),
+  );
+  for (const name of validators) {
+    check(participants.some((p) => p.account === stash(name)), `the network page lists ${name}`);
+  }
+  for (const name of honest) {
+    const row = participants.find((p) => p.account === stash(name));
+    check(row !== undefined && /validator/.test(row.text) && /elected/.test(row.text), `${name} is a validator and the next election picks it`);
+  }
+  const cheaterRow = participants.find((p) => p.account === stash(cheater));
+  check(cheaterRow !== undefined && /chilled/.test(cheaterRow.text), `${cheater} is shown chilled`);
+  await shot('network');
+
+  // The cheater's worker page: the fault, with the committee's evidence and the slash.
+  const cheaterHash = `#/worker/${stash(cheater)}`;
+  await open(cheaterHash, '[data-testid=worker-round][data-state="faulted: OutsideTolerance"]', `() => document.querySelector('[data-testid=slash]')?.textContent.includes('slashed')`);
+  const evidence = await page.$eval('[data-testid=worker-round][data-state="faulted: OutsideTolerance"]', (card) => ({
+    round: card.dataset.round,
+    indices: card.querySelector('[data-testid=indices]')?.textContent ?? '',
+    judgements: [...card.querySelectorAll('[data-testid=judgement]')].map((j) => ({
+      panel: j.dataset.panel,
+      verdict: j.dataset.verdict,
+      against: j.querySelectorAll('[data-testid=vote][data-agrees=false]').length,
+      distances: [...j.querySelectorAll('[data-testid=vote] td.num.bad')].length,
+    })),
+    ledTo: card.textContent.includes('Led to:'),
+  }));
+  log(`${cheater}'s faulted round ${evidence.round}: samples ${evidence.indices}; ${JSON.stringify(evidence.judgements)}`);
+  check(evidence.indices.length > 0, `${cheater}'s fault shows the opened sample indices`);
+  const failing = evidence.judgements.find((j) => j.verdict === 'Fail' && j.against > 0 && j.distances > 0);
+  check(failing !== undefined, `${cheater}'s fault shows votes against him with distances beyond the tolerance`);
+  check(evidence.judgements.some((j) => j.panel === 'Escalation' && j.verdict === 'Fail'), `${cheater}'s fault was decided by an escalation committee`);
+  check(evidence.ledTo, `${cheater}'s faulted round shows the slash it led to`);
+  const reputation = await page.$eval('[data-testid=reputation]', (el) => el.textContent ?? '');
+  check(Number.parseFloat(reputation) < 50, `${cheater}'s reputation (${reputation}) is below a new worker's`);
+  check((await page.$('[data-testid=reputation-chart]')) !== null, `${cheater}'s page draws the reputation chart`);
+  await shot(`worker-${cheater}`);
+
+  // Honest validators: passes, no fault and no slash.
+  for (const name of honest) {
+    await open(`#/worker/${stash(name)}`, '[data-testid=worker-round][data-state^="passed"]');
+    const states = await page.$$eval('[data-testid=worker-round]', (cards) => cards.map((c) => c.dataset.state ?? ''));
+    const slashes = await page.$$('[data-testid=slash]');
+    const missed = states.filter((s) => s.startsWith('missed')).length;
+    log(`${name}: ${states.filter((s) => s.startsWith('passed')).length} passed, ${missed} missed of ${states.length} rounds shown`);
+    check(!states.some((s) => s.startsWith('faulted')), `${name} shows no fault`);
+    check(slashes.length === 0, `${name} shows no slash`);
+    if (name === honest[0]) await shot(`worker-${name}`);
+  }
+
+  // Rounds, one round's workers, and the models.
+  await open('#/rounds', '[data-testid=round]');
+  const closed = await page.$$eval('[data-testid=round]', (rows) => rows.filter((r) => /closed/.test(r.textContent ?? '')).length);
+  check(closed > 0, `the rounds page shows closed rounds (${closed})`);
+  await shot('rounds');
+  await open(`#/round/${evidence.round}`, '[data-testid=round-worker]');
+  const workers = await page.$$eval('[data-testid=round-worker]', (rows) => rows.length);
+  check(workers >= validators.length - 1, `round ${evidence.round} lists its workers (${workers})`);
+  await shot('round');
+  await open('#/models', '[data-testid=model]');
+  const modelCount = await page.$$eval('[data-testid=model]', (rows) => rows.length);
+  check(modelCount >= 2, `the models page lists the registry (${modelCount} models)`);
+  await shot('models');
+} catch (error) {
+  failures.push(`the browser run stopped: ${error instanceof Error ? error.message : error}`);
+  log(failures[failures.length - 1]);
+} finally {
+  await browser.close().catch(() => undefined);
+  server.close();
+}
+
+check(consoleErrors.length === 0, `no console errors${consoleErrors.length ? `: ${consoleErrors.join(' | ')}` : ''}`);
+if (failures.length > 0) {
+  console.error(`[explorer-browser] ${failures.length} check(s) failed`);
+  process.exit(1);
+}
+log('every check passed');
+process.exit(0);
