@@ -12,6 +12,7 @@ import {
   decodeRanking,
   decodeReputationSummary,
   decodeRoundInfo,
+  decodeScorecard,
   decodeStakingParams,
   type Account,
   type CandidateView,
@@ -22,6 +23,7 @@ import {
   type PoaiEvent,
   type ReputationView,
   type RoundPhase,
+  type ScorecardView,
 } from './decode.js';
 import { History } from './history.js';
 
@@ -157,6 +159,11 @@ function runtimeCall(api: ApiPromise, section: string, method: string): (...args
 }
 
 const unwrap = (value: Codec): Codec => (value as unknown as { unwrap(): Codec }).unwrap();
+
+/** The scorecard through `PoaiScorecardApi::scorecard`. */
+export async function scorecardOf(api: ApiPromise, who: Account): Promise<ScorecardView | null> {
+  return decodeScorecard(await runtimeCall(api, 'poaiScorecardApi', 'scorecard')(who));
+}
 
 /** Reputation through `PoaiReputationApi::summary`. */
 export async function reputationOf(api: ApiPromise, who: Account): Promise<ReputationView | null> {

@@ -282,7 +282,11 @@ export const STORAGE_READ = [
 ] as const;
 
 /** The runtime API calls the explorer makes (`Api.method`, as the metadata names them). */
-export const RUNTIME_APIS_READ = ['PoaiReputationApi.summary', 'PoaiStakingApi.ranked_candidates'] as const;
+export const RUNTIME_APIS_READ = [
+  'PoaiReputationApi.summary',
+  'PoaiStakingApi.ranked_candidates',
+  'PoaiScorecardApi.scorecard',
+] as const;
 
 /** A hardware class's challenge size and deadline for a model. */
 export interface ClassParams {
@@ -449,4 +453,43 @@ export function decodeRoundInfo(round: number, info: Codec): RoundPhase {
   const value = phase.value ? struct(phase.value) : {};
   const until = value.until ?? value.revealUntil ?? value.openUntil ?? null;
   return { round, start: num(i.start!), phase: phase.type, until: until ? num(until) : null };
+}
+
+/** `PoaiScorecardApi::scorecard`: the chain's decayed record of a worker's recent rounds. */
+export interface ScorecardView {
+  hardwareClass: string;
+  round: number;
+  /** Decayed counts, in rounds (the chain keeps milli-rounds). */
+  committed: number;
+  missed: number;
+  auditsPassed: number;
+  auditsFailed: number;
+  medianLatency: number | null;
+  classMedianLatency: number | null;
+  worstDistance: Distance;
+}
+
+const optionNumber = (c: Codec): number | null => {
+  const option = c as unknown as { isSome: boolean; unwrap(): Codec };
+  return option.isSome ? num(option.unwrap()) : null;
+};
+
+/** An `Option<ScorecardSummary>`; `null` for a worker never recorded. */
+export function decodeScorecard(summary: Codec): ScorecardView | null {
+  const option = summary as unknown as { isSome: boolean; unwrap(): Codec };
+  if (!option.isSome) return null;
+  const s = struct(option.unwrap());
+  const card = struct(s.scorecard!);
+  const rounds = (c: Codec): number => num(c) / 1000;
+  return {
+    hardwareClass: variant(card.class!),
+    round: num(card.round!),
+    committed: rounds(card.committed!),
+    missed: rounds(card.missed!),
+    auditsPassed: rounds(card.auditsPassed!),
+    auditsFailed: rounds(card.auditsFailed!),
+    medianLatency: optionNumber(s.medianLatency!),
+    classMedianLatency: optionNumber(s.classMedianLatency!),
+    worstDistance: distance(card.worstDistance!),
+  };
 }

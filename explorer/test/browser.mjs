@@ -124,9 +124,13 @@ try {
   check(failing !== undefined, `${cheater}'s fault shows votes against him with distances beyond the tolerance`);
   check(evidence.judgements.some((j) => j.panel === 'Escalation' && j.verdict === 'Fail'), `${cheater}'s fault was decided by an escalation committee`);
   check(evidence.ledTo, `${cheater}'s faulted round shows the slash it led to`);
-  const reputation = await page.$eval('[data-testid=reputation]', (el) => el.textContent ?? '');
-  check(Number.parseFloat(reputation) < 50, `${cheater}'s reputation (${reputation}) is below a new worker's`);
+  // His reputation may still be above a newcomer's (unaudited rounds passed before he was
+  // caught); what must show is the failure on his record.
+  const record = await page.$eval('[data-testid=reputation]', (el) => el.parentElement?.textContent ?? '');
+  check(/[1-9]\d* failed/.test(record), `${cheater}'s reputation record shows the failure (${record.trim().slice(0, 90)})`);
   check((await page.$('[data-testid=reputation-chart]')) !== null, `${cheater}'s page draws the reputation chart`);
+  const scorecard = await page.$eval('[data-testid=scorecard]', (el) => el.textContent ?? '');
+  check(/Audits failed\s*[1-9]|Audits failed\s*0\.[0-9]*[1-9]/.test(scorecard), `${cheater}'s scorecard records failed audits`);
   await shot(`worker-${cheater}`);
 
   // Honest validators: passes, no fault and no slash.

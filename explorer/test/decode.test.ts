@@ -19,6 +19,7 @@ import {
   decodeRanking,
   decodeReputationSummary,
   decodeRoundInfo,
+  decodeScorecard,
   decodeStakingParams,
   type EventLike,
   type PoaiEvent,
@@ -342,4 +343,34 @@ test('decodes the reputation summary and the election ranking of the runtime API
     { who: BOB, score: 9_000_000_000_000_000_000n },
     { who: ALICE, score: 5n },
   ]);
+});
+
+test('decodes the scorecard of the runtime API', () => {
+  const latency = Array.from({ length: 16 }, (_, i) => (i === 3 ? 1_875 : 0));
+  const summary = decodeAs(apiOutput('PoaiScorecardApi.scorecard'), {
+    scorecard: {
+      class: 'Gpu',
+      round: 12,
+      committed: 1_875,
+      missed: 1_000,
+      auditsPassed: 937,
+      auditsFailed: 0,
+      latency,
+      worstDistance: { relL2Ppm: 12, maxAbsPpm: 30 },
+    },
+    medianLatency: 3,
+    classMedianLatency: null,
+  });
+  assert.deepEqual(decodeScorecard(summary), {
+    hardwareClass: 'Gpu',
+    round: 12,
+    committed: 1.875,
+    missed: 1,
+    auditsPassed: 0.937,
+    auditsFailed: 0,
+    medianLatency: 3,
+    classMedianLatency: null,
+    worstDistance: { relL2Ppm: 12, maxAbsPpm: 30 },
+  });
+  assert.equal(decodeScorecard(decodeAs(apiOutput('PoaiScorecardApi.scorecard'), null)), null);
 });

@@ -14,6 +14,7 @@
 
 #![warn(missing_docs)]
 
+mod cache;
 pub mod challenge;
 pub mod engine;
 pub mod gadget;

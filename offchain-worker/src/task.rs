@@ -12,6 +12,7 @@
 //! same device) and says so in the log.
 
 use crate::{
+	cache::{samples_fingerprint, seed_fingerprint, ByRound},
 	challenge::{run_challenge, verify_samples, ChallengeOutput},
 	engine::{Engine, EngineError},
 	metrics::Metrics,
@@ -71,10 +72,16 @@ enum Job<N> {
 /// The worker task's state.
 struct Worker<C, Block: BlockT> {
 	params: WorkerParams<C, Block>,
-	outputs: HashMap<(SessionIndex, WorkerId), Arc<ChallengeOutput>>,
-	/// The outputs this node's keys committed to as verifiers, until they are opened: (round,
-	/// own key, audited worker, committee).
-	verified: HashMap<(SessionIndex, WorkerId, WorkerId, Panel), OpenedOutputs>,
+	/// The challenge outputs of this node's keys, per round, under the seed they were computed
+	/// from (a reorganisation that replaces a round's issue block changes the seed).
+	outputs: ByRound<WorkerId, Arc<ChallengeOutput>>,
+	/// The outputs this node's keys committed to as verifiers, until they are opened: per round
+	/// and (own key, audited worker, committee), under the seed and samples they are of.
+	verified: ByRound<(WorkerId, WorkerId, Panel), OpenedOutputs>,
+	/// The best block the duties being done were read at: submissions are signed there, so
+	/// that work for a block a reorganisation retracted is refused on the new best chain
+	/// (its signature binds that fork's round randomness) instead of standing for the new one.
+	duties_at: Option<Block::Hash>,
 	/// Steps handed to the pool, with the best block they were last handed at; `None` for
 	/// steps given up (deadline passed, a simulated fault).
 	handed: HashMap<StepId, Option<NumberFor<Block>>>,
@@ -101,8 +108,9 @@ where
 	let mut notifications = params.client.import_notification_stream();
 	let mut worker = Worker {
 		params,
-		outputs: HashMap::new(),
-		verified: HashMap::new(),
+		outputs: ByRound::default(),
+		verified: ByRound::default(),
+		duties_at: None,
 		handed: HashMap::new(),
 		late: HashMap::new(),
 	};
@@ -209,10 +217,11 @@ where
 		}
 		if let Some(&newest) = current_rounds.iter().max() {
 			let oldest_kept = newest.saturating_sub(ROUNDS_KEPT);
-			self.outputs.retain(|(round, _), _| *round >= oldest_kept);
-			self.verified.retain(|(round, ..), _| *round >= oldest_kept);
+			self.outputs.retain_from(oldest_kept);
+			self.verified.retain_from(oldest_kept);
 			self.handed.retain(|(round, ..), _| *round >= oldest_kept);
 		}
+		self.duties_at = Some(hash);
 		for job in jobs {
 			if let Err(error) = self.do_job(job).await {
 				log::warn!(target: LOG_TARGET, "{error}");
@@ -247,7 +256,7 @@ where
 				duty.round
 			));
 		}
-		let output = match self.outputs.get(&(duty.round, key.clone())) {
+		let output = match self.outputs.get(duty.round, &key, &seed_fingerprint(&duty.seed)) {
 			Some(output) => output.clone(),
 			None => self.compute(duty.model, &duty.spec, duty.seed, duty.n).await?,
 		};
@@ -257,7 +266,7 @@ where
 			n: duty.n,
 			wall_time_ms: output.wall_time_ms,
 		};
-		self.outputs.insert((duty.round, key.clone()), output);
+		self.outputs.insert(duty.round, key.clone(), seed_fingerprint(&duty.seed), output);
 		if self.params.fault == Some(Fault::LateCommit) {
 			log::info!(target: LOG_TARGET, "round {}: holding the commitment back until after block {} (simulated fault)", duty.round, duty.deadline);
 			self.late.insert((duty.round, key), (duty.deadline, submission));
@@ -317,8 +326,9 @@ where
 		if self.handed_lately(&step) {
 			return Ok(());
 		}
-		let cached = (duty.round, key.clone(), duty.worker.clone(), duty.panel);
-		let outputs = match self.verified.get(&cached) {
+		let cached = (key.clone(), duty.worker.clone(), duty.panel);
+		let fingerprint = samples_fingerprint(&duty.seed, &duty.indices);
+		let outputs = match self.verified.get(duty.round, &cached, &fingerprint) {
 			Some(outputs) => outputs.clone(),
 			None => {
 				let spec = duty.spec.clone();
@@ -335,7 +345,7 @@ where
 				if let Some(metrics) = &self.params.metrics {
 					metrics.observe_inference(duty.indices.len(), started.elapsed().as_secs_f64());
 				}
-				self.verified.insert(cached, outputs.clone());
+				self.verified.insert(duty.round, cached, fingerprint, outputs.clone());
 				outputs
 			}
 		};
@@ -402,7 +412,7 @@ where
 			log::info!(target: LOG_TARGET, "round {}: not revealing (simulated fault)", duty.round);
 			return Ok(());
 		}
-		let output = match self.outputs.get(&(duty.round, key.clone())) {
+		let output = match self.outputs.get(duty.round, &key, &seed_fingerprint(&duty.seed)) {
 			Some(output) => output.clone(),
 			None => {
 				log::warn!(target: LOG_TARGET, "round {}: no outputs in memory (restarted?): recomputing the challenge to reveal", duty.round);
@@ -453,7 +463,8 @@ where
 		Ok(Arc::new(output))
 	}
 
-	/// Hands `submission` to the runtime at the best block, with the keystore and the pool.
+	/// Hands `submission` to the runtime at the block its duty was read at (else the best
+	/// block), with the keystore and the pool.
 	/// A `retry` of a step handed before that the pool refuses is most likely still in the
 	/// pool (not included yet): logged quietly, not counted as rejected.
 	fn submit(
@@ -464,7 +475,7 @@ where
 		round: SessionIndex,
 		retry: bool,
 	) -> Result<(), String> {
-		let (at, _) = self.best();
+		let at = self.duties_at.unwrap_or_else(|| self.best().0);
 		let mut api = self.params.client.runtime_api();
 		api.register_extension(KeystoreExt(self.params.keystore.clone()));
 		api.register_extension(self.params.pool.offchain_transaction_pool(at));

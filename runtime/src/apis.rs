@@ -283,6 +283,12 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_poai_challenges::runtime_api::PoaiScorecardApi<Block, AccountId> for Runtime {
+		fn scorecard(who: AccountId) -> Option<pallet_poai_challenges::ScorecardSummary> {
+			PoaiChallenges::scorecard(&who)
+		}
+	}
+
 	impl pallet_poai_staking::runtime_api::PoaiStakingApi<Block, AccountId, Balance> for Runtime {
 		fn ranked_candidates() -> Vec<(AccountId, Balance)> {
 			PoaiStaking::ranked_candidates()

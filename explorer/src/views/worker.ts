@@ -2,8 +2,8 @@
 // and for each audit the opened samples, each verifier's vote with its distances against the
 // model's tolerance, the escalation, and the offence and slash it led to, with their blocks.
 
-import { reputationOf } from '../chain.js';
-import type { Account, ModelView } from '../decode.js';
+import { reputationOf, scorecardOf } from '../chain.js';
+import type { Account, ModelView, ScorecardView } from '../decode.js';
 import { accountLink, balance, blockLink, esc, nameOf, percent, ppm } from '../format.js';
 import { withinTolerance, workerState, type Judgement, type SlashRecord, type WorkerRound } from '../history.js';
 import { reputationChart } from './chart.js';
@@ -33,13 +33,14 @@ function slashLine(s: SlashRecord): string {
   return `<li data-testid="slash">${blockLink(s.block)}: slashed ${balance(s.amount)} <small>(${esc(offence)})</small></li>`;
 }
 
-function roundCard(w: WorkerRound, ctx: ViewContext, slashes: SlashRecord[]): string {
+function roundCard(w: WorkerRound, ctx: ViewContext, slashes: SlashRecord[], issuedAt: number | undefined): string {
   const model = w.committed ? ctx.models.find((m) => m.id === w.committed!.model) : undefined;
   const state = workerState(w);
   const cls = state.startsWith('passed') ? 'ok' : state.startsWith('faulted') || state.startsWith('missed') ? 'bad' : '';
   const lines: string[] = [];
   if (w.committed) {
-    lines.push(`committed on <b>${esc(model?.name ?? `model ${w.committed.model}`)}</b> at ${blockLink(w.committed.block)} <small>(root ${esc(w.committed.root.slice(0, 18))}…, self-reported ${w.committed.wallTimeMs} ms)</small>`);
+    const latency = issuedAt === undefined ? '' : `, ${w.committed.block - issuedAt} blocks after the issue`;
+    lines.push(`committed on <b>${esc(model?.name ?? `model ${w.committed.model}`)}</b> at ${blockLink(w.committed.block)}${latency} <small>(root ${esc(w.committed.root.slice(0, 18))}…, self-reported ${w.committed.wallTimeMs} ms)</small>`);
   } else {
     lines.push('no commitment in the window');
   }
@@ -64,9 +65,27 @@ function roundCard(w: WorkerRound, ctx: ViewContext, slashes: SlashRecord[]): st
   </section>`;
 }
 
+/** A decayed count of rounds: whole from ten on, two decimals below. */
+const rounds = (x: number): string => (x >= 10 ? x.toFixed(0) : String(Number(x.toFixed(2))));
+
+function scorecardBlock(card: ScorecardView | null): string {
+  if (!card) return '<p data-testid="scorecard">No scorecard yet: the chain records one from the first round drawn.</p>';
+  const latency = card.medianLatency === null ? 'no commitment on record' : `${card.medianLatency} blocks`;
+  const classLatency = card.classMedianLatency === null ? '—' : `${card.classMedianLatency} blocks`;
+  return `<table class="scorecard" data-testid="scorecard"><tbody>
+    <tr><th>Claimed class</th><td>${esc(card.hardwareClass)}</td><th>Last round</th><td>${card.round}</td></tr>
+    <tr><th>Rounds committed</th><td class="num">${rounds(card.committed)}</td><th>Rounds missed</th><td class="num ${card.missed > 0 ? 'bad' : ''}">${rounds(card.missed)}</td></tr>
+    <tr><th>Audits passed</th><td class="num">${rounds(card.auditsPassed)}</td><th>Audits failed</th><td class="num ${card.auditsFailed > 0 ? 'bad' : ''}">${rounds(card.auditsFailed)}</td></tr>
+    <tr><th>Median commit latency</th><td class="num" data-testid="latency">${latency}</td><th>Median of its class</th><td class="num">${classLatency}</td></tr>
+    <tr><th>Largest distance in audits</th><td class="num" colspan="3">relative L2 ${ppm(card.worstDistance.relL2Ppm)} ppm, max abs ${ppm(card.worstDistance.maxAbsPpm)} ppm</td></tr>
+  </tbody></table><p class="note">Counts decay by 1/16 per round (recent rounds weigh most); latency is counted by the chain, from the block that issued the round to the block that included the commitment, never from the time a worker reports.</p>`;
+}
+
 export async function renderWorker(ctx: ViewContext, who: Account): Promise<Rendered> {
-  const reputation = await reputationOf(ctx.api, who);
-  const story = ctx.history.story(who);
+  const [reputation, scorecard] = await Promise.all([reputationOf(ctx.api, who), scorecardOf(ctx.api, who)]);
+  const timelines = ctx.history.rounds();
+  const story = ctx.history.story(who, timelines);
+  const issued = new Map(timelines.map((t) => [t.round, t.issued?.block]));
   const name = nameOf(who);
   const verifier = story.asVerifier;
   const summary = reputation
@@ -79,12 +98,13 @@ export async function renderWorker(ctx: ViewContext, who: Account): Promise<Rend
     <p>Reputation now: ${summary}.</p>
     <p class="note">${esc(historyNote(ctx.history))}</p>
     <div class="chart"><canvas id="reputation-chart" data-testid="reputation-chart"></canvas></div>
+    <h3>Scorecard</h3>${scorecardBlock(scorecard)}
     <p>As a verifier: ${verifier.rewarded} audits rewarded (${verifier.points} points), ${verifier.missed} missed, ${verifier.excused} excused,
     ${verifier.slashed.length ? `<span class="bad">slashed ${verifier.slashed.length}×</span> (${verifier.slashed.map((s) => `${blockLink(s.block)} on ${accountLink(s.event.worker)}'s round ${s.event.round}`).join(', ')})` : 'never slashed'}.</p>
     <h3>Offences and slashes</h3>${slashes}
     ${story.chilled.length ? `<p class="bad">Chilled at ${story.chilled.map(blockLink).join(', ')}: removed from the candidates.</p>` : ''}
     <h3>Rounds</h3>
-    ${story.rounds.map((w) => roundCard(w, ctx, story.slashes)).join('') || '<p>No round of this worker in the loaded window.</p>'}`;
+    ${story.rounds.map((w) => roundCard(w, ctx, story.slashes, issued.get(w.round))).join('') || '<p>No round of this worker in the loaded window.</p>'}`;
   return {
     html,
     mount(root) {

@@ -63,6 +63,8 @@ mod duties;
 mod mock;
 pub mod offence;
 mod round;
+pub mod runtime_api;
+pub mod scorecard;
 mod submission;
 #[cfg(test)]
 mod tests;
@@ -80,6 +82,7 @@ pub const FULL_BLOCK: sp_runtime::Perbill = sp_runtime::Perbill::from_percent(90
 pub const LOG_TARGET: &str = "runtime::poai-challenges";
 
 pub use offence::ChallengeOffence;
+pub use scorecard::{Scorecard, ScorecardSummary};
 
 /// What the benchmarks need from the runtime: registered workers and models in the registries
 /// that [`Config::Workers`] and [`Config::Models`] read.
@@ -349,6 +352,14 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type MissSlashes<T: Config> =
 		StorageMap<_, Twox64Concat, T::AccountId, SessionIndex, OptionQuery>;
+
+	/// Each worker's scorecard: its recent rounds committed and missed, audits passed and
+	/// failed, commit latency measured from the blocks, and the distances its committees found,
+	/// decayed per round (module [`scorecard`]). One bounded record per worker; a stash leaving
+	/// staking removes it.
+	#[pallet::storage]
+	pub type Scorecards<T: Config> =
+		StorageMap<_, Twox64Concat, T::AccountId, Scorecard, OptionQuery>;
 
 	/// The events of the challenges pallet.
 	#[pallet::event]
@@ -831,6 +842,7 @@ impl<T: Config, Balance> sp_staking::OnStakingUpdate<T::AccountId, Balance> for 
 		MissStreaks::<T>::remove(who);
 		MissSlashes::<T>::remove(who);
 		ReAudits::<T>::remove(who);
+		Scorecards::<T>::remove(who);
 	}
 }
 

@@ -24,6 +24,7 @@ use sp_runtime::{
 type MaxVerifiers = ConstU32<7>;
 
 mod authorize_fuzz;
+mod scorecard;
 mod time_to_slash;
 
 // ---- submitting through the transaction path ------------------------------------------------

@@ -2,12 +2,13 @@
 //! committee drawn by stake) or passes; a seat without one missed the round.
 
 use super::{context::RoundContext, Budget};
-use crate::{pallet::*, Audit, OffenceKind, Seat, WeightInfo};
+use crate::{pallet::*, scorecard::Entry, Audit, OffenceKind, Seat, WeightInfo};
 use frame_support::{pallet_prelude::*, traits::Get, BoundedVec};
 use poai_primitives::{
 	audit_indices, draw_committee, is_audited, ReputationRecorder, RoundOutcome, SeatWeight,
 	WorkerRegistry,
 };
+use sp_runtime::{SaturatedConversion, Saturating};
 
 impl<T: Config> Pallet<T> {
 	/// Draws the audits of up to the budget's workers from seat `next`. `Ok(audits)` when the
@@ -20,6 +21,10 @@ impl<T: Config> Pallet<T> {
 		let total = context.workers.len() as Seat;
 		let end = next.saturating_add(budget.draws).min(total);
 		let mut weight = T::WeightInfo::draw(total, end - next);
+		// Each drawn seat's scorecard, read and written (beyond the measured `draw`).
+		weight.saturating_accrue(
+			T::DbWeight::get().reads_writes(1, 1).saturating_mul((end - next).into()),
+		);
 		// Once per chunk rather than per audit.
 		let verifiers = context.verifier_seats();
 		for seat in next..end {
@@ -48,6 +53,10 @@ impl<T: Config> Pallet<T> {
 			return Self::note_miss(context, seat);
 		};
 		MissStreaks::<T>::remove(&worker.stash);
+		// The chain's own measure of how fast the worker answered: from the block that issued
+		// the round to the block that included the commitment, whatever wall time it reported.
+		let latency = commitment.at.saturating_sub(info.start).saturated_into::<u32>();
+		Self::score(&worker.stash, worker.class, round, Entry::Committed { latency });
 		let randomness = info.audit_randomness.unwrap_or(info.randomness);
 		let extra = ReAudits::<T>::take(&worker.stash);
 		let audited = extra.is_some()
@@ -90,6 +99,7 @@ impl<T: Config> Pallet<T> {
 		let (round, info) = (context.round, &context.info);
 		let Some(worker) = context.worker(seat) else { return Weight::zero() };
 		T::Reputation::record(&worker.stash, RoundOutcome::Missed);
+		Self::score(&worker.stash, worker.class, round, Entry::Missed);
 		let streak = MissStreaks::<T>::get(&worker.stash).unwrap_or_default().saturating_add(1);
 		Self::deposit_event(Event::Missed { round, worker: worker.stash.clone(), streak });
 		let limit = info.params.misses_before_slash;

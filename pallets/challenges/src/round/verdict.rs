@@ -17,6 +17,7 @@
 //! committed to. A verifier that did not commit, or did not open, is recorded as missing.
 
 use super::{congestion::Congestion, context::RoundContext};
+use crate::scorecard::{median_distance, Entry};
 use crate::{
 	pallet::*, Audit, ChallengeOffence, Fault, OffenceKind, Reveal, RoundInfo, Seat, Vote,
 	WeightInfo,
@@ -136,7 +137,9 @@ impl<T: Config> Pallet<T> {
 				}),
 			};
 			if let Some(used) = judged {
-				weight.saturating_accrue(used);
+				// The judged worker's scorecard, beyond the measured `judge`.
+				weight
+					.saturating_accrue(used.saturating_add(T::DbWeight::get().reads_writes(1, 1)));
 				*judgements -= 1;
 			}
 			seat += 1;
@@ -200,9 +203,13 @@ impl<T: Config> Pallet<T> {
 		let elements: u32 = opened.iter().map(|(_, outputs)| Self::elements(outputs)).sum();
 		let weight = T::WeightInfo::judge(context.workers.len() as u32, elements);
 		let revealed = match Reveals::<T>::get(context.round, seat) {
-			None => return weight.saturating_add(Self::fault(context, &stash, Fault::NoReveal)),
+			None => {
+				Self::score_audit(context, seat, false, None);
+				return weight.saturating_add(Self::fault(context, &stash, Fault::NoReveal));
+			}
 			Some(Reveal::BadProof { .. }) => {
-				return weight.saturating_add(Self::fault(context, &stash, Fault::BadProof))
+				Self::score_audit(context, seat, false, None);
+				return weight.saturating_add(Self::fault(context, &stash, Fault::BadProof));
 			}
 			Some(Reveal::Valid(outputs)) => outputs,
 		};
@@ -216,6 +223,7 @@ impl<T: Config> Pallet<T> {
 		Self::judged(context, &stash, Panel::First, &tally);
 		match tally.verdict {
 			Verdict::Pass if tally.against_worker.is_empty() => {
+				Self::score_audit(context, seat, true, Some(&tally));
 				Self::reward_verifiers(context, &stash, spec, audit, &tally.for_worker);
 				Self::credit_pass(context, &stash, Some(spec), n, true);
 			}
@@ -223,6 +231,19 @@ impl<T: Config> Pallet<T> {
 			Verdict::Inconclusive => Self::inconclusive(context, &stash, audit),
 		}
 		weight
+	}
+
+	/// Records a decided audit of `seat` on its scorecard, with the deciding committee's median
+	/// distance when a committee decided it.
+	fn score_audit(context: &RoundContext<T>, seat: Seat, passed: bool, deciding: Option<&Tally>) {
+		let Some(worker) = context.worker(seat) else { return };
+		let distance = deciding.map(|tally| {
+			let distances: Vec<Distance> = tally.votes.iter().map(|&(_, _, d)| d).collect();
+			median_distance(&distances)
+		});
+		let entry =
+			if passed { Entry::AuditPassed(distance) } else { Entry::AuditFailed(distance) };
+		Self::score(&worker.stash, worker.class, context.round, entry);
 	}
 
 	/// Records `panel`'s judgement of `worker`'s audit with each vote's evidence.
@@ -342,6 +363,7 @@ impl<T: Config> Pallet<T> {
 			));
 		}
 		Self::reward_verifiers(context, &stash, spec, audit, &winners);
+		Self::score_audit(context, seat, verdict == Verdict::Pass, Some(&escalated));
 		match verdict {
 			Verdict::Pass => Self::credit_pass(context, &stash, Some(spec), n, true),
 			_ => weight.saturating_accrue(Self::fault(context, &stash, Fault::OutsideTolerance)),
