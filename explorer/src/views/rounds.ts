@@ -16,7 +16,8 @@ function outcomes(t: RoundTimeline): string {
   for (const w of t.workers.values()) {
     if (w.outcome) counts.set(w.outcome.kind, (counts.get(w.outcome.kind) ?? 0) + 1);
   }
-  return [...counts].map(([kind, n]) => `<span class="${kind === 'Passed' ? 'ok' : 'bad'}">${n} ${esc(kind.toLowerCase())}</span>`).join(' · ');
+  const tone = (kind: string): string => (kind === 'Passed' ? 'ok' : kind === 'Inconclusive' ? 'warn' : 'bad');
+  return [...counts].map(([kind, n]) => `<span class="${tone(kind)}">${n} ${esc(kind.toLowerCase())}</span>`).join(' · ');
 }
 
 export async function renderRounds(ctx: ViewContext): Promise<string> {

@@ -39,7 +39,7 @@ function roundCard(w: WorkerRound, ctx: ViewContext, slashes: SlashRecord[], iss
   const cls = state.startsWith('passed') ? 'ok' : state.startsWith('faulted') || state.startsWith('missed') ? 'bad' : '';
   const lines: string[] = [];
   if (w.committed) {
-    const latency = issuedAt === undefined ? '' : `, ${w.committed.block - issuedAt} blocks after the issue`;
+    const latency = issuedAt === undefined ? '' : `, ${w.committed.block - issuedAt} block${w.committed.block - issuedAt === 1 ? '' : 's'} after the issue`;
     lines.push(`committed on <b>${esc(model?.name ?? `model ${w.committed.model}`)}</b> at ${blockLink(w.committed.block)}${latency} <small>(root ${esc(w.committed.root.slice(0, 18))}…, self-reported ${w.committed.wallTimeMs} ms)</small>`);
   } else {
     lines.push('no commitment in the window');
@@ -70,8 +70,9 @@ const rounds = (x: number): string => (x >= 10 ? x.toFixed(0) : String(Number(x.
 
 function scorecardBlock(card: ScorecardView | null): string {
   if (!card) return '<p data-testid="scorecard">No scorecard yet: the chain records one from the first round drawn.</p>';
-  const latency = card.medianLatency === null ? 'no commitment on record' : `${card.medianLatency} blocks`;
-  const classLatency = card.classMedianLatency === null ? '—' : `${card.classMedianLatency} blocks`;
+  const blocks = (n: number | null): string => (n === null ? '—' : `${n} block${n === 1 ? '' : 's'}`);
+  const latency = card.medianLatency === null ? 'no commitment on record' : blocks(card.medianLatency);
+  const classLatency = blocks(card.classMedianLatency);
   return `<table class="scorecard" data-testid="scorecard"><tbody>
     <tr><th>Claimed class</th><td>${esc(card.hardwareClass)}</td><th>Last round</th><td>${card.round}</td></tr>
     <tr><th>Rounds committed</th><td class="num">${rounds(card.committed)}</td><th>Rounds missed</th><td class="num ${card.missed > 0 ? 'bad' : ''}">${rounds(card.missed)}</td></tr>
