@@ -98,11 +98,16 @@ function watchChain(api, honestStashes, specBefore) {
         state.failure = `#${number}: events not read (${e.message})`;
         return;
       }
-      // The block that changed the code holds events the old code wrote, which the new
-      // metadata does not decode (seen in CI): its rounds are read from state instead.
+      // The block that changed the code holds state the old code wrote, which @polkadot/api
+      // decodes with the new code's metadata there (seen in CI: its events, and once the type
+      // ids had moved, its storage too): its rounds are read from the raw storage, whose type
+      // (a vector of session indices) is the protocol's, not a metadata id.
       log(`#${number}: events of the upgrade block not decoded (${e.message}); reading its rounds from state`);
       try {
-        const active = (await (await api.at(header.hash)).query.poaiChallenges.activeRounds()).toJSON();
+        const key = api.query.poaiChallenges.activeRounds.key();
+        const raw = await api.rpc.state.getStorage(key, header.hash);
+        const bytes = raw && raw.isSome !== undefined ? (raw.isSome ? raw.unwrap().toU8a(true) : new Uint8Array([0])) : raw.toU8a(true);
+        const active = api.createType('Vec<u32>', bytes).toJSON();
         for (const round of active) if (!state.issued.has(round)) state.issued.set(round, number);
       } catch (inner) {
         state.failure = `#${number}: active rounds not read (${inner.message})`;
