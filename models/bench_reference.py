@@ -71,7 +71,7 @@ def main() -> None:
     records = {r["name"]: r for r in json.load(open(os.path.join(HERE, "models.json")))}
     record = records[args.model]
     spec = record["input"]
-    batch = args.batch or record["classes"][0]["batchSize"]
+    batch = args.batch or record["tiers"][0]["batchSize"]
     chunk = args.chunk or batch
     sess = session(os.path.join(HERE, record["name"] + ".onnx"), args.threads, args.spinning)
     # only the first output: the model's registered output

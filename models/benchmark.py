@@ -81,12 +81,11 @@ def main() -> None:
                 print(f"{batch:>8} {seconds:>10.4f} {batch / seconds:>11.0f} "
                       f"{batch / seconds * record['flopsPerSample'] / 1e9:>8.2f}")
             one_second = batch
-            print(f"about {args.target:g} s per batch: {one_second} samples (GPU 16x: {16 * one_second})")
-        cpu = record["classes"][0]["batchSize"]
+            print(f"about {args.target:g} s per batch: {one_second} samples")
+        cpu = record["tiers"][0]["batchSize"]
         x = np.ascontiguousarray(np.resize(base, (cpu,) + base.shape[1:]))
         seconds = time_run(sess, spec["name"], x, args.repeats)
-        print(f"models.json: CPU batch {cpu} takes {seconds:.3f} s here, GPU batch "
-              f"{record['classes'][1]['batchSize']}")
+        print(f"models.json: CPU-tier batch {cpu} takes {seconds:.3f} s here")
 
 if __name__ == "__main__":
     main()

@@ -35,8 +35,8 @@ PRODUCER_VERSION = "1"
 
 SCALE_BITS = 16
 DEADLINE_BLOCKS = 6
-GPU_BATCH_FACTOR = 16
 MAX_BATCH_SIZE = 1 << 16  # primitives::model::MAX_BATCH_SIZE
+CPU_TIER = 0  # the `cpu` tier of primitives::tier::reference_tiers
 
 # --- tiny-lm --------------------------------------------------------------------------------
 LM_SEQ = 16
@@ -53,10 +53,13 @@ LM_MASK = -10000.0  # additive causal mask: exp(-1e4) is 0 in fp32, and it fits 
 MLP_SIZES = [256, 768, 768, 64]
 MLP_SEED = 0x4D4C_5031  # "MLP1"
 
-# CPU batch sizes (models/benchmark.py; docs/MODELS.md). One second of 2-thread onnxruntime on
-# the reference machine (2 cores) is about 16k samples of tiny-lm and more than 65536 of
-# dense-mlp, but the GPU batch is 16x the CPU one and must stay within MAX_BATCH_SIZE, so the
-# CPU batch is capped at MAX_BATCH_SIZE / 16 = 4096 (0.22 s and 0.04 s there).
+# CPU-tier batch sizes (models/benchmark.py; docs/MODELS.md, docs/HARDWARE.md). The chain accepts
+# a tier's batch only when its 6-block (18 s) deadline separates the tier: the `cpu` tier's
+# promised 2 GFLOP/s compute it in at most 9 s, a tenth of that cannot in 18 s. 4096 samples are
+# 15.6 GFLOP of tiny-lm (7.8 s promised) and 6.8 GFLOP of dense-mlp (3.4 s); the reference
+# machine (2 cores) takes 0.22 s and 0.04 s. These models are too small to separate a GPU tier
+# (a 20 TFLOP/s card would need > 36 TFLOP per batch, beyond MAX_BATCH_SIZE samples), so they
+# serve the CPU tier only.
 CPU_BATCH = {"tiny-lm": 4096, "dense-mlp": 4096}
 # Tolerances (models/calibrate.py; docs/MODELS.md): honest fp32 noise measured <= 8.4 ppm rel L2
 # and <= 1 quantum (15.3 ppm) max-abs across thread counts, batch sizes, graph optimisation
@@ -212,7 +215,7 @@ def mlp_flops_per_sample() -> int:
 
 def registry_record(name: str, data: bytes, input_spec: dict, output: str, output_len: int, flops: int) -> dict:
     cpu = CPU_BATCH[name]
-    assert 0 < GPU_BATCH_FACTOR * cpu <= MAX_BATCH_SIZE, "GPU batch above MAX_BATCH_SIZE"
+    assert 0 < cpu <= MAX_BATCH_SIZE, "CPU batch above MAX_BATCH_SIZE"
     return {
         "name": name,
         "onnxHash": "0x" + hashlib.blake2b(data, digest_size=32).hexdigest(),
@@ -222,9 +225,8 @@ def registry_record(name: str, data: bytes, input_spec: dict, output: str, outpu
         "scaleBits": SCALE_BITS,
         "tolerance": TOLERANCE[name],
         "flopsPerSample": flops,
-        "classes": [
-            {"class": "Cpu", "batchSize": cpu, "deadlineBlocks": DEADLINE_BLOCKS},
-            {"class": "Gpu", "batchSize": GPU_BATCH_FACTOR * cpu, "deadlineBlocks": DEADLINE_BLOCKS},
+        "tiers": [
+            {"tier": CPU_TIER, "batchSize": cpu, "deadlineBlocks": DEADLINE_BLOCKS},
         ],
     }
 

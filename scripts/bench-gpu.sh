@@ -7,8 +7,8 @@
 #                              version, compute capability) and the host CPU;
 #   {"kind":"ort_gpu_lib",…}   the ONNX Runtime library used, its CUDA provider, the providers
 #                              Python onnxruntime lists, and the libraries ldd cannot find;
-#   bench_engine's lines       per model: `--device cuda` at the GPU-class batch, then
-#                              `--device cpu` at the CPU-class batch (same library, same host),
+#   bench_engine's lines       per model: `--device cuda` at 65,536 samples (MAX_BATCH_SIZE), then
+#                              `--device cpu` at the CPU-tier batch (same library, same host),
 #                              each with `device` (the device actually used: a CUDA fallback
 #                              says `cpu`) and `flops_per_sample` (FLOP/s = flops_per_sample ×
 #                              batch / infer_s);
@@ -61,7 +61,7 @@
 #   CPU_THREADS          intra-op threads of the CPU runs (default: nproc)
 #   REPS, VERIFY_REPS    bench_engine's --reps and --verify-reps (default 5 and 30)
 #   SEEDS                bench_honest's --seeds (default 3)
-#   GPU_BATCH            bench_engine's batch on CUDA (default: the model's GPU-class batch)
+#   GPU_BATCH            bench_engine's batch on CUDA (default: 65,536, MAX_BATCH_SIZE)
 #   PEAK_N, CPU_PEAK_N   bench_peak's matrix size on the GPU and on the CPU (8192 and 4096)
 #   PEAK_REPS            bench_peak's --reps (default 10)
 #   ALLOW_NO_GPU=1       run without nvidia-smi (to try the script on a CPU machine)

@@ -322,7 +322,7 @@ def main() -> None:
     w(f"The highest break-even price above is ${worst:.1e} per POAI: the expected slash exceeds the "
       f"compute a cheater saves on a CPU batch by about {-math.log10(worst):.0f} orders of magnitude "
       f"at $1 per POAI, so at these batch sizes cheating is irrational at any plausible token price. "
-      f"The margin shrinks linearly with a batch's compute: the GPU class and larger models will "
+      f"The margin shrinks linearly with a batch's compute: GPU tiers and larger models will "
       f"need this figure again.")
     w("")
     sections.time_to_slash(w, slash_rows, P_AUDIT, K)

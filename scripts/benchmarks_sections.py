@@ -33,7 +33,7 @@ def gpu(w, rows) -> None:
         w("**Not measured in this run: no CUDA device.** The machine that ran this report has no "
           "GPU, and no GPU measurement through the worker's engine is on record "
           "(`docs/bench-data/gpu.jsonl`). `scripts/bench-gpu.sh` measures it on a CUDA machine "
-          "(samples/s at the GPU class's batch, FLOP/s against the device's measured fp32 GEMM "
+          "(samples/s at 65,536 samples a batch, FLOP/s against the device's measured fp32 GEMM "
           "peak, the CUDA/CPU speed-up, and the honest CUDA-vs-CPU divergence through "
           "`bench_honest` with the prover on CUDA and the verifier on CPU); copy its output to "
           "`docs/bench-data/gpu.jsonl` and rerun `scripts/benchmarks.sh` to fold it in here.")

@@ -16,7 +16,6 @@ import sys
 SS58_PREFIX = 42
 BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 KEY_TYPES = ("babe", "grandpa", "poai")
-HARDWARE_CLASSES = ("Cpu", "Gpu")
 
 
 class LaunchError(Exception):
@@ -84,7 +83,8 @@ def amount(value, where: str) -> int:
     return value
 
 
-def genesis_set(launch: dict) -> dict:
+def genesis_set(launch: dict, tier_count: int) -> dict:
+    """The genesis set of `launch`, whose validators may declare tiers `0..tier_count`."""
     known = {"validators", "council", "balances", "bootNodes"}
     unknown = set(launch) - known
     if unknown:
@@ -103,7 +103,7 @@ def genesis_set(launch: dict) -> dict:
     stakers, keys, stashes = [], [], set()
     for i, v in enumerate(validators):
         where = f"validators[{i}]"
-        unknown = set(v) - {"stash", "bond", "class", "keys"}
+        unknown = set(v) - {"stash", "bond", "tier", "keys"}
         if unknown:
             raise LaunchError(f"{where}: unknown fields {sorted(unknown)}")
         stash = account(v.get("stash"), f"{where}.stash")
@@ -116,13 +116,16 @@ def genesis_set(launch: dict) -> dict:
                 f"{where}: the stash {stash} must hold more than its bond of {bond} "
                 f"(balances gives it {balances.get(stash, 0)})"
             )
-        hardware = v.get("class", "Cpu")
-        if hardware not in HARDWARE_CLASSES:
-            raise LaunchError(f"{where}.class: {hardware!r} is not one of {HARDWARE_CLASSES}")
+        tier = v.get("tier", 0)
+        if not isinstance(tier, int) or isinstance(tier, bool) or not 0 <= tier < tier_count:
+            raise LaunchError(
+                f"{where}.tier: {tier!r} is not the id of a genesis tier (0 to {tier_count - 1}, "
+                f"poaiModels.tiers of the template)"
+            )
         session = v.get("keys")
         if not isinstance(session, dict) or set(session) != set(KEY_TYPES):
             raise LaunchError(f"{where}.keys: expected exactly {list(KEY_TYPES)}")
-        stakers.append([stash, bond, hardware])
+        stakers.append([stash, bond, tier])
         keys.append([stash, stash, {k: account(session[k], f"{where}.keys.{k}") for k in KEY_TYPES}])
     council = [account(c, f"council[{i}]") for i, c in enumerate(launch.get("council") or [])]
     if len(council) < 3:
@@ -142,11 +145,12 @@ def genesis_set(launch: dict) -> dict:
 
 
 def apply(spec: dict, launch: dict) -> dict:
-    chosen = genesis_set(launch)
     try:
         patch = spec["genesis"]["runtimeGenesis"]["patch"]
+        tiers = patch["poaiModels"]["tiers"]
     except KeyError:
         raise LaunchError("the template is not a plain `build-spec --chain production` spec") from None
+    chosen = genesis_set(launch, len(tiers))
     patch["balances"]["balances"] = chosen["balances"]
     patch["poaiStaking"]["stakers"] = chosen["stakers"]
     patch["session"]["keys"] = chosen["keys"]

@@ -20,6 +20,7 @@ def launch():
 def template():
     fields = ("balances", "poaiStaking", "session", "councilMembership")
     patch = {name: {} for name in fields}
+    patch["poaiModels"] = {"tiers": [{"name": "cpu"}, {"name": "gpu-24gb"}, {"name": "gpu-80gb"}]}
     patch["sudo"] = {"key": None}
     return {"bootNodes": [], "genesis": {"runtimeGenesis": {"code": "0x00", "patch": patch}}}
 
@@ -51,7 +52,9 @@ class Apply(unittest.TestCase):
             (lambda l: l["validators"][0].update(bond=0), r"validators\[0\]\.bond"),
             (lambda l: l["balances"].pop(0), r"must hold more than its bond"),
             (lambda l: l["validators"][0]["keys"].pop("poai"), r"validators\[0\]\.keys"),
-            (lambda l: l["validators"][0].update({"class": "Tpu"}), r"\.class"),
+            (lambda l: l["validators"][0].update({"class": "Cpu"}), r"unknown fields"),
+            (lambda l: l["validators"][0].update(tier=3), r"validators\[0\]\.tier: 3 is not the id"),
+            (lambda l: l["validators"][0].update(tier="0"), r"\.tier"),
             (lambda l: l.update(council=l["council"][:2]), r"at least three"),
             (lambda l: l.update(validators=[]), r"at least one"),
             (lambda l: l.update(sudo=ALICE), r"unknown fields"),

@@ -9,6 +9,7 @@ import {
   decodeEvent,
   decodeLedger,
   decodeModel,
+  decodeTier,
   decodeRanking,
   decodeReputationSummary,
   decodeRoundInfo,
@@ -20,6 +21,7 @@ import {
   type EventLike,
   type LedgerView,
   type ModelView,
+  type TierView,
   type PoaiEvent,
   type ReputationView,
   type RoundPhase,
@@ -205,15 +207,20 @@ export async function network(api: ApiPromise): Promise<NetworkView> {
   return { session: Number(session.toString()), params: decodeStakingParams(params), participants };
 }
 
-export async function models(api: ApiPromise): Promise<{ models: ModelView[]; active: number[] }> {
-  const [entries, active] = await Promise.all([
+/** The model registry: its models (retired ones too), the active ids and the hardware tiers. */
+export async function models(api: ApiPromise): Promise<{ models: ModelView[]; active: number[]; tiers: TierView[] }> {
+  const [entries, active, tierEntries] = await Promise.all([
     storage(api.query, 'poaiModels', 'models').entries(),
     storage(api.query, 'poaiModels', 'activeModels')(),
+    storage(api.query, 'poaiModels', 'tiers').entries(),
   ]);
   const list = entries
     .map(([key, value]) => decodeModel(Number(key.args[0]!.toString()), unwrap(value)))
     .sort((a, b) => a.id - b.id);
-  return { models: list, active: [...(active as unknown as Iterable<Codec>)].map((id) => Number(id.toString())) };
+  const tiers = tierEntries
+    .map(([key, value]) => decodeTier(Number(key.args[0]!.toString()), unwrap(value)))
+    .sort((a, b) => a.id - b.id);
+  return { models: list, active: [...(active as unknown as Iterable<Codec>)].map((id) => Number(id.toString())), tiers };
 }
 
 /** The rounds in flight and their phases. */

@@ -60,10 +60,11 @@ export type PoaiEvent =
   | { kind: 'OffenceIgnored'; validator: Account; session: number }
   | { kind: 'Slashed'; stash: Account; amount: bigint }
   | { kind: 'Chilled'; stash: Account }
-  | { kind: 'Validating'; stash: Account; commission: Perbill; hardwareClass: string }
+  | { kind: 'Validating'; stash: Account; commission: Perbill; tier: number }
   | { kind: 'ValidatorsElected'; session: number; validators: Account[] }
   | { kind: 'ModelRegistered'; id: number; name: string; onnxHash: string }
-  | { kind: 'ModelRetired'; id: number };
+  | { kind: 'ModelRetired'; id: number }
+  | { kind: 'TierRegistered'; tier: number; name: string };
 
 export type EventKind = PoaiEvent['kind'];
 
@@ -228,7 +229,7 @@ export const EVENT_DECODERS: Record<string, Decoder> = {
     kind: 'Validating',
     stash: str(field(f, 'stash')),
     commission: num(field(f, 'commission')),
-    hardwareClass: variant(field(f, 'hardwareClass')),
+    tier: num(field(f, 'tier')),
   }),
   'poaiStaking.ValidatorsElected': (f) => ({
     kind: 'ValidatorsElected',
@@ -242,6 +243,7 @@ export const EVENT_DECODERS: Record<string, Decoder> = {
     onnxHash: str(field(f, 'onnxHash')),
   }),
   'poaiModels.ModelRetired': (f) => ({ kind: 'ModelRetired', id: num(field(f, 'id')) }),
+  'poaiModels.TierRegistered': (f) => ({ kind: 'TierRegistered', tier: num(field(f, 'tier')), name: text(field(f, 'name')) }),
 };
 
 /** What the app needs of a runtime event: `api.events`' and the registry's `Event` both fit. */
@@ -278,6 +280,7 @@ export const STORAGE_READ = [
   'poaiStaking.params',
   'poaiModels.models',
   'poaiModels.activeModels',
+  'poaiModels.tiers',
   'poaiChallenges.rounds',
 ] as const;
 
@@ -288,11 +291,21 @@ export const RUNTIME_APIS_READ = [
   'PoaiScorecardApi.scorecard',
 ] as const;
 
-/** A hardware class's challenge size and deadline for a model. */
-export interface ClassParams {
-  hardwareClass: string;
+/** A hardware tier's challenge size and deadline for a model. */
+export interface TierParams {
+  tier: number;
   batchSize: number;
   deadlineBlocks: number;
+}
+
+/** A registered hardware tier (`poaiModels.tiers`): what its hardware promises. */
+export interface TierView {
+  id: number;
+  name: string;
+  device: string;
+  fp32Flops: bigint;
+  int8Ops: bigint;
+  memoryBytes: bigint;
 }
 
 /** A registered model (`poaiModels.models`). */
@@ -306,7 +319,7 @@ export interface ModelView {
   scaleBits: number;
   tolerance: { relL2Ppm: number; maxAbsPpm: number };
   flopsPerSample: bigint;
-  classes: ClassParams[];
+  tiers: TierParams[];
   status: string;
   registeredAt: number;
   updatedAt: number;
@@ -341,9 +354,9 @@ export function decodeModel(id: number, record: Codec): ModelView {
     scaleBits: num(spec.scaleBits!),
     tolerance: { relL2Ppm: num(tolerance.relL2Ppm!), maxAbsPpm: num(tolerance.maxAbsPpm!) },
     flopsPerSample: big(spec.flopsPerSample!),
-    classes: list(spec.classes!).map((c) => {
+    tiers: list(spec.tiers!).map((c) => {
       const p = struct(c);
-      return { hardwareClass: variant(p.class!), batchSize: num(p.batchSize!), deadlineBlocks: num(p.deadlineBlocks!) };
+      return { tier: num(p.tier!), batchSize: num(p.batchSize!), deadlineBlocks: num(p.deadlineBlocks!) };
     }),
     status: variant(r.status!),
     registeredAt: num(r.registeredAt!),
@@ -351,10 +364,23 @@ export function decodeModel(id: number, record: Codec): ModelView {
   };
 }
 
+/** `poaiModels.tiers(id)`: a `TierSpec`. */
+export function decodeTier(id: number, spec: Codec): TierView {
+  const t = struct(spec);
+  return {
+    id,
+    name: text(t.name!),
+    device: variant(t.device!),
+    fp32Flops: big(t.fp32Flops!),
+    int8Ops: big(t.int8Ops!),
+    memoryBytes: big(t.memoryBytes!),
+  };
+}
+
 /** A candidate (`poaiStaking.candidates`). */
 export interface CandidateView {
   commission: Perbill;
-  hardwareClass: string;
+  tier: number;
   selfBond: bigint;
   nominated: bigint;
 }
@@ -363,7 +389,7 @@ export function decodeCandidate(info: Codec): CandidateView {
   const c = struct(info);
   return {
     commission: num(c.commission!),
-    hardwareClass: variant(c.hardwareClass!),
+    tier: num(c.tier!),
     selfBond: big(c.selfBond!),
     nominated: big(c.nominated!),
   };
@@ -457,7 +483,7 @@ export function decodeRoundInfo(round: number, info: Codec): RoundPhase {
 
 /** `PoaiScorecardApi::scorecard`: the chain's decayed record of a worker's recent rounds. */
 export interface ScorecardView {
-  hardwareClass: string;
+  tier: number;
   round: number;
   /** Decayed counts, in rounds (the chain keeps milli-rounds). */
   committed: number;
@@ -465,7 +491,7 @@ export interface ScorecardView {
   auditsPassed: number;
   auditsFailed: number;
   medianLatency: number | null;
-  classMedianLatency: number | null;
+  tierMedianLatency: number | null;
   worstDistance: Distance;
 }
 
@@ -482,14 +508,14 @@ export function decodeScorecard(summary: Codec): ScorecardView | null {
   const card = struct(s.scorecard!);
   const rounds = (c: Codec): number => num(c) / 1000;
   return {
-    hardwareClass: variant(card.class!),
+    tier: num(card.tier!),
     round: num(card.round!),
     committed: rounds(card.committed!),
     missed: rounds(card.missed!),
     auditsPassed: rounds(card.auditsPassed!),
     auditsFailed: rounds(card.auditsFailed!),
     medianLatency: optionNumber(s.medianLatency!),
-    classMedianLatency: optionNumber(s.classMedianLatency!),
+    tierMedianLatency: optionNumber(s.tierMedianLatency!),
     worstDistance: distance(card.worstDistance!),
   };
 }

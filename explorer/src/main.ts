@@ -29,7 +29,9 @@ function setStatus(text: string, state: 'ok' | 'busy' | 'bad' = 'ok'): void {
 
 async function render(ctx: ViewContext): Promise<Rendered | string> {
   const route = location.hash.replace(/^#\/?/, '').split('/');
-  ctx.models = (await models(ctx.api)).models;
+  const registry = await models(ctx.api);
+  ctx.models = registry.models;
+  ctx.tiers = registry.tiers;
   for (const link of document.querySelectorAll<HTMLAnchorElement>('nav a')) {
     link.classList.toggle('active', link.dataset.page === (route[0] || 'network'));
   }
@@ -101,7 +103,7 @@ async function start(): Promise<void> {
   const info = await chainInfo(api);
   setToken(info.tokenSymbol, info.tokenDecimals);
   await loadDevNames(api.registry.chainSS58 ?? 42);
-  const ctx: ViewContext = { api, info, history: new History(lookback), models: [] };
+  const ctx: ViewContext = { api, info, history: new History(lookback), models: [], tiers: [] };
   const refresh = renderer(ctx);
   window.addEventListener('hashchange', refresh);
   const finalized = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();

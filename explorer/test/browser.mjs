@@ -180,6 +180,11 @@ try {
   await open('#/models', '[data-testid=model]');
   const modelCount = await page.$$eval('[data-testid=model]', (rows) => rows.length);
   check(modelCount >= 2, `the models page lists the registry (${modelCount} models)`);
+  const tierNames = await page.$$eval('[data-testid=tier] b', (cells) => cells.map((c) => c.textContent));
+  check(
+    ['cpu', 'gpu-24gb', 'gpu-80gb'].every((name) => tierNames.includes(name)),
+    `the models page lists the hardware tiers (${tierNames.join(', ')})`,
+  );
   await shot('models');
 } catch (error) {
   failures.push(`the browser run stopped: ${error instanceof Error ? error.message : error}`);

@@ -16,6 +16,7 @@ import {
   decodeEvent,
   decodeLedger,
   decodeModel,
+  decodeTier,
   decodeRanking,
   decodeReputationSummary,
   decodeRoundInfo,
@@ -164,8 +165,8 @@ const FIXTURES: Record<string, [Record<string, unknown>, PoaiEvent]> = {
   'poaiStaking.Slashed': [{ stash: DAVE, amount: '200000000000000001' }, { kind: 'Slashed', stash: DAVE, amount: 200_000_000_000_000_001n }],
   'poaiStaking.Chilled': [{ stash: DAVE }, { kind: 'Chilled', stash: DAVE }],
   'poaiStaking.Validating': [
-    { stash: BOB, commission: 50_000_000, hardwareClass: 'Gpu' },
-    { kind: 'Validating', stash: BOB, commission: 50_000_000, hardwareClass: 'Gpu' },
+    { stash: BOB, commission: 50_000_000, tier: 2 },
+    { kind: 'Validating', stash: BOB, commission: 50_000_000, tier: 2 },
   ],
   'poaiStaking.ValidatorsElected': [
     { session: 9, validators: [ALICE, BOB] },
@@ -176,6 +177,7 @@ const FIXTURES: Record<string, [Record<string, unknown>, PoaiEvent]> = {
     { kind: 'ModelRegistered', id: 1, name: 'tiny-lm', onnxHash: ROOT },
   ],
   'poaiModels.ModelRetired': [{ id: 1 }, { kind: 'ModelRetired', id: 1 }],
+  'poaiModels.TierRegistered': [{ tier: 3, name: 'gpu-141gb' }, { kind: 'TierRegistered', tier: 3, name: 'gpu-141gb' }],
 };
 
 test('every event the explorer reads has a fixture, and every fixture an app decoder', () => {
@@ -228,9 +230,9 @@ test('decodes poaiModels.models records', () => {
       scaleBits: 16,
       tolerance: { relL2Ppm: 3_000, maxAbsPpm: 50_000 },
       flopsPerSample: '249000000000',
-      classes: [
-        { class: 'Cpu', batchSize: 8, deadlineBlocks: 6 },
-        { class: 'Gpu', batchSize: 128, deadlineBlocks: 6 },
+      tiers: [
+        { tier: 0, batchSize: 8, deadlineBlocks: 6 },
+        { tier: 2, batchSize: 128, deadlineBlocks: 6 },
       ],
     },
     status: 'Retired',
@@ -247,31 +249,50 @@ test('decodes poaiModels.models records', () => {
     scaleBits: 16,
     tolerance: { relL2Ppm: 3_000, maxAbsPpm: 50_000 },
     flopsPerSample: 249_000_000_000n,
-    classes: [
-      { hardwareClass: 'Cpu', batchSize: 8, deadlineBlocks: 6 },
-      { hardwareClass: 'Gpu', batchSize: 128, deadlineBlocks: 6 },
+    tiers: [
+      { tier: 0, batchSize: 8, deadlineBlocks: 6 },
+      { tier: 2, batchSize: 128, deadlineBlocks: 6 },
     ],
     status: 'Retired',
     registeredAt: 0,
     updatedAt: 40,
   });
   const uniform = decodeAs(storageType('poaiModels.models'), {
-    spec: { name: 'mlp', input: { name: 'x', shape: [4], kind: { Uniform: { minMilli: -1000, maxMilli: 1000 } } }, classes: [] },
+    spec: { name: 'mlp', input: { name: 'x', shape: [4], kind: { Uniform: { minMilli: -1000, maxMilli: 1000 } } }, tiers: [] },
     status: 'Active',
   });
   assert.equal(decodeModel(0, uniform).input.kind, 'uniform [-1, 1]');
 });
 
+test('decodes poaiModels.tiers', () => {
+  // Above 2^53 FLOP/s and bytes: the promises must not go through a float.
+  const tier = decodeAs(storageType('poaiModels.tiers'), {
+    name: 'gpu-80gb',
+    device: 'Gpu',
+    fp32Flops: '40000000000000',
+    int8Ops: '18446744073709551615',
+    memoryBytes: '85899345920',
+  });
+  assert.deepEqual(decodeTier(2, tier), {
+    id: 2,
+    name: 'gpu-80gb',
+    device: 'Gpu',
+    fp32Flops: 40_000_000_000_000n,
+    int8Ops: 18_446_744_073_709_551_615n,
+    memoryBytes: 85_899_345_920n,
+  });
+});
+
 test('decodes staking candidates, ledgers and params', () => {
   const candidate = decodeAs(storageType('poaiStaking.candidates'), {
     commission: 50_000_000,
-    hardwareClass: 'Gpu',
+    tier: 1,
     selfBond: '1000000000000000',
     nominated: '250000000000000',
   });
   assert.deepEqual(decodeCandidate(candidate), {
     commission: 50_000_000,
-    hardwareClass: 'Gpu',
+    tier: 1,
     selfBond: 1_000_000_000_000_000n,
     nominated: 250_000_000_000_000n,
   });
@@ -349,7 +370,7 @@ test('decodes the scorecard of the runtime API', () => {
   const latency = Array.from({ length: 16 }, (_, i) => (i === 3 ? 1_875 : 0));
   const summary = decodeAs(apiOutput('PoaiScorecardApi.scorecard'), {
     scorecard: {
-      class: 'Gpu',
+      tier: 1,
       round: 12,
       committed: 1_875,
       missed: 1_000,
@@ -359,17 +380,17 @@ test('decodes the scorecard of the runtime API', () => {
       worstDistance: { relL2Ppm: 12, maxAbsPpm: 30 },
     },
     medianLatency: 3,
-    classMedianLatency: null,
+    tierMedianLatency: null,
   });
   assert.deepEqual(decodeScorecard(summary), {
-    hardwareClass: 'Gpu',
+    tier: 1,
     round: 12,
     committed: 1.875,
     missed: 1,
     auditsPassed: 0.937,
     auditsFailed: 0,
     medianLatency: 3,
-    classMedianLatency: null,
+    tierMedianLatency: null,
     worstDistance: { relL2Ppm: 12, maxAbsPpm: 30 },
   });
   assert.equal(decodeScorecard(decodeAs(apiOutput('PoaiScorecardApi.scorecard'), null)), null);

@@ -10,8 +10,8 @@
 //! `--device` is the engine's device ([`Device`]; default `cpu`). CUDA needs a CUDA build of ONNX
 //! Runtime (the `onnxruntime-gpu` wheel's `libonnxruntime.so`, named with `--ort-lib` or found as
 //! [`find_library`] finds it); when CUDA cannot be used the engine falls back to the CPU with a
-//! warning on stderr, and every line's `device` says `cpu`. The default batch is the model's batch
-//! for the class of the device asked for (`Gpu` for CUDA, `Cpu` otherwise) in `models.json`.
+//! warning on stderr, and every line's `device` says `cpu`. The default batch is, on CUDA,
+//! `MAX_BATCH_SIZE` (65,536), and on the CPU the model's first tier's batch in `models.json`.
 //!
 //! Prints one JSON line per measurement on stdout. Every line has `side`, `kind`, `model`,
 //! `batch`, `threads`, `chunk`, `device` (the device the model actually ran on: `cpu` or
@@ -44,7 +44,7 @@ use poai_offchain_worker::{
 	challenge::{run_challenge, verify_samples},
 	engine::{find_library, Device, Engine, EngineConfig, MAX_SAMPLES_PER_RUN},
 };
-use poai_primitives::{HardwareClass, ModelSpec, SampleIndex};
+use poai_primitives::{ModelSpec, SampleIndex, MAX_BATCH_SIZE};
 use std::{
 	path::{Path, PathBuf},
 	time::Instant,
@@ -101,15 +101,14 @@ fn parse_args() -> Result<Args, String> {
 	Ok(args)
 }
 
-/// The model's batch for the class of `device` (`Gpu` for CUDA), else its first class's, else
-/// 4096.
-fn class_batch(spec: &ModelSpec, device: Device) -> u32 {
-	let class = if device.is_gpu() { HardwareClass::Gpu } else { HardwareClass::Cpu };
-	spec.classes
-		.iter()
-		.find(|c| c.class == class)
-		.or_else(|| spec.classes.first())
-		.map_or(4096, |c| c.batch_size)
+/// The default batch: on CUDA the largest a challenge may ask for (`MAX_BATCH_SIZE`: the
+/// registered models serve only the CPU tier, whose batch a GPU finishes in milliseconds), on
+/// the CPU the model's first tier's batch, else 4096.
+fn default_batch(spec: &ModelSpec, device: Device) -> u32 {
+	if device.is_gpu() {
+		return MAX_BATCH_SIZE;
+	}
+	spec.tiers.first().map_or(4096, |t| t.batch_size)
 }
 
 fn main() -> Result<(), String> {
@@ -119,7 +118,7 @@ fn main() -> Result<(), String> {
 		.into_iter()
 		.find(|(_, spec)| &spec.name[..] == args.model.as_bytes())
 		.ok_or_else(|| format!("no model `{}` in models.json", args.model))?;
-	let batch = args.batch.unwrap_or_else(|| class_batch(&spec, args.device));
+	let batch = args.batch.unwrap_or_else(|| default_batch(&spec, args.device));
 	if args.raw_ort {
 		return raw_ort(&args, &spec, batch).map_err(|e| e.to_string());
 	}

@@ -222,7 +222,7 @@ fn bench(
 	spec: &ModelSpec,
 ) -> Result<serde_json::Value, String> {
 	let name = String::from_utf8_lossy(&spec.name).into_owned();
-	let batch = args.batch.unwrap_or_else(|| spec.classes.first().map_or(4096, |c| c.batch_size));
+	let batch = args.batch.unwrap_or_else(|| spec.tiers.first().map_or(4096, |c| c.batch_size));
 	let prover = prover_engine.model(id, spec).map_err(|e| e.to_string())?;
 	let verifier = verifier_engine.model(id, spec).map_err(|e| e.to_string())?;
 	let started = Instant::now();

@@ -528,7 +528,7 @@ fn a_restarted_worker_recomputes_the_root_it_committed_to() {
 	// would fail the Merkle check and be faulted as a bad proof.
 	let restarted = engine_over(models_dir());
 	for (id, spec) in models() {
-		let n = spec.class_params(poai_primitives::HardwareClass::Cpu).unwrap().batch_size;
+		let n = spec.tier_params(poai_primitives::TierId(0)).unwrap().batch_size;
 		let seed = [0x3cu8; 32];
 		let before = honest(&engine().model(id, &spec).unwrap(), &spec, &seed, n);
 		let after = honest(&restarted.model(id, &spec).unwrap(), &spec, &seed, n);

@@ -7,7 +7,7 @@
 use crate::{
 	audit::AuditIndices,
 	commitment::MerkleProof,
-	ids::{HardwareClass, ModelId, Seed, SessionIndex},
+	ids::{ModelId, Seed, SessionIndex, TierId},
 	model::{ModelSpec, OpenedOutputs, MAX_OPENED_SAMPLES},
 	WorkerId,
 };
@@ -33,8 +33,8 @@ pub struct ChallengeDuty<BlockNumber> {
 	pub seed: Seed,
 	/// Number of samples.
 	pub n: u32,
-	/// The class the challenge was sized for.
-	pub class: HardwareClass,
+	/// The tier the challenge was sized for.
+	pub tier: TierId,
 	/// Last block in which the commitment is accepted.
 	pub deadline: BlockNumber,
 }
@@ -148,7 +148,7 @@ pub enum Submission {
 		root: H256,
 		/// Number of leaves.
 		n: u32,
-		/// Wall time the inference took, in milliseconds (recorded, compared per class).
+		/// Wall time the inference took, in milliseconds (recorded, informational only).
 		wall_time_ms: u32,
 	},
 	/// A verifier's commitment to its outputs for the opened samples of `worker`'s challenge:

@@ -3,15 +3,15 @@
 //! update syntax (`ModelSpec { output_len: 4096, ..dense_mlp(8, 4) }`).
 
 use crate::{
-	ClassParams, ClassTable, HardwareClass, InputKind, InputSpec, ModelName, ModelSpec, Shape,
-	TensorName, Tolerance,
+	HardwareClass, InputKind, InputSpec, ModelName, ModelSpec, Shape, TensorName, TierId, TierName,
+	TierParams, TierSpec, TierTable, Tolerance,
 };
 use alloc::vec::Vec;
 use sp_core::H256;
 
 /// A dense layer of `inputs` uniform inputs in [-1, 1] to `outputs` outputs (`x` → `y`, 16
-/// scale bits, the tolerance of the registered float models), served by the CPU class at batch
-/// 32 and the GPU class at batch 256, both with a 6-block deadline.
+/// scale bits, the tolerance of the registered float models), served by tier 0 at batch 32 and
+/// tier 1 at batch 256, both with a 6-block deadline ([`test_tiers`] are sized for it).
 pub fn dense_mlp(inputs: u32, outputs: u32) -> ModelSpec {
 	ModelSpec {
 		name: ModelName::truncate_from(b"dense-mlp".to_vec()),
@@ -26,17 +26,17 @@ pub fn dense_mlp(inputs: u32, outputs: u32) -> ModelSpec {
 		scale_bits: 16,
 		tolerance: Tolerance { rel_l2_ppm: 3000, max_abs_ppm: 50_000 },
 		flops_per_sample: u64::from(inputs) * u64::from(outputs) * 2,
-		classes: classes(&[(HardwareClass::Cpu, 32, 6), (HardwareClass::Gpu, 256, 6)]),
+		tiers: tiers(&[(TierId(0), 32, 6), (TierId(1), 256, 6)]),
 	}
 }
 
-/// The class table of `(class, batch size, deadline in blocks)` triples.
-pub fn classes(table: &[(HardwareClass, u32, u32)]) -> ClassTable {
-	ClassTable::truncate_from(
+/// The tier table of `(tier, batch size, deadline in blocks)` triples.
+pub fn tiers(table: &[(TierId, u32, u32)]) -> TierTable {
+	TierTable::truncate_from(
 		table
 			.iter()
-			.map(|&(class, batch_size, deadline_blocks)| ClassParams {
-				class,
+			.map(|&(tier, batch_size, deadline_blocks)| TierParams {
+				tier,
 				batch_size,
 				deadline_blocks,
 			})
@@ -44,9 +44,24 @@ pub fn classes(table: &[(HardwareClass, u32, u32)]) -> ClassTable {
 	)
 }
 
-/// The class table serving every class with the same batch size and deadline.
-pub fn every_class(batch_size: u32, deadline_blocks: u32) -> ClassTable {
-	let table: Vec<_> =
-		HardwareClass::ALL.iter().map(|&class| (class, batch_size, deadline_blocks)).collect();
-	classes(&table)
+/// The tier table serving tiers 0 and 1 with the same batch size and deadline.
+pub fn every_tier(batch_size: u32, deadline_blocks: u32) -> TierTable {
+	tiers(&[(TierId(0), batch_size, deadline_blocks), (TierId(1), batch_size, deadline_blocks)])
+}
+
+/// Two tiers for mock chains with 3-second blocks, promising so little that the tables of
+/// [`dense_mlp`]`(64, 16)` separate them: tier 0 computes its 32-sample batch (65,536 FLOPs)
+/// in 3.3 s and tier 1 its 256-sample batch in 3.3 s, of an 18-second deadline.
+pub fn test_tiers() -> Vec<TierSpec> {
+	let tier = |name: &[u8], device, fp32_flops| TierSpec {
+		name: TierName::truncate_from(name.to_vec()),
+		device,
+		fp32_flops,
+		int8_ops: 0,
+		memory_bytes: 1 << 30,
+	};
+	alloc::vec![
+		tier(b"test-cpu", HardwareClass::Cpu, 20_000),
+		tier(b"test-gpu", HardwareClass::Gpu, 160_000)
+	]
 }

@@ -19,10 +19,8 @@ pub type Seed = [u8; 32];
 /// 32 bytes of on-chain randomness (BABE's epoch randomness), the root of every draw.
 pub type Randomness = [u8; 32];
 
-/// The class of hardware a worker claims to run inference on.
-///
-/// The class decides the batch size and the deadline of a worker's challenges, so claiming a
-/// faster class than one has makes one miss deadlines.
+/// The kind of device a hardware tier's hardware is ([`crate::TierSpec::device`]): whether its
+/// workers run inference on the CPU or on an accelerator.
 #[derive(
 	Clone,
 	Copy,
@@ -49,9 +47,36 @@ pub enum HardwareClass {
 	Gpu,
 }
 
-impl HardwareClass {
-	/// Every class, in encoding order; lets the runtime iterate classes without allocating.
-	pub const ALL: [HardwareClass; 2] = [HardwareClass::Cpu, HardwareClass::Gpu];
+/// Identifier of a registered hardware tier ([`crate::TierSpec`]), assigned in order from 0 by
+/// the model registry.
+///
+/// One byte, as the two hardware classes that tiers replaced were encoded (`Cpu` = 0,
+/// `Gpu` = 1): a candidate or a model table stored before tiers existed decodes as tier 0 or 1,
+/// which the registry's migration registers as the CPU and the first GPU tier.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Hash,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
+pub struct TierId(pub u8);
+
+impl core::fmt::Display for TierId {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		write!(f, "tier {}", self.0)
+	}
 }
 
 #[cfg(test)]
@@ -64,11 +89,21 @@ mod tests {
 		assert_eq!(HardwareClass::Cpu.encode(), vec![0]);
 		assert_eq!(HardwareClass::Gpu.encode(), vec![1]);
 		assert_eq!(HardwareClass::max_encoded_len(), 1);
-		for class in HardwareClass::ALL {
+		for class in [HardwareClass::Cpu, HardwareClass::Gpu] {
 			assert_eq!(HardwareClass::decode(&mut &class.encode()[..]), Ok(class));
 		}
 		assert!(HardwareClass::decode(&mut &[2u8][..]).is_err());
 		assert_eq!(HardwareClass::default(), HardwareClass::Cpu);
+	}
+
+	#[test]
+	fn tier_ids_encode_as_the_classes_they_replaced() {
+		assert_eq!(TierId(0).encode(), HardwareClass::Cpu.encode());
+		assert_eq!(TierId(1).encode(), HardwareClass::Gpu.encode());
+		assert_eq!(TierId::max_encoded_len(), 1);
+		assert_eq!(TierId::decode(&mut &[7u8][..]), Ok(TierId(7)));
+		assert_eq!(serde_json::to_string(&TierId(2)).unwrap(), "2");
+		assert_eq!(TierId::default(), TierId(0));
 	}
 
 	#[test]

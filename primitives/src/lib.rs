@@ -4,10 +4,12 @@
 //! definition of every identifier and every pure function of the challenge protocol (architecture,
 //! §3 "Models and challenges"):
 //!
-//! - [`ids`]: identifiers of models, rounds and samples, hardware classes;
+//! - [`ids`]: identifiers of models, rounds, samples and hardware tiers, device kinds;
 //! - [`seed`]: the per-round challenge seed and the deterministic stream of draws it drives;
 //! - [`input`]: the input spec a model is registered with and the generator of sample inputs;
 //! - [`model`]: the registered description of a challenge model and the registry interface;
+//! - [`tier`]: the hardware tiers workers declare and the arithmetic that sizes a tier's
+//!   challenges so that its deadline separates it from slower hardware;
 //! - [`duty`]: what the chain asks of a worker and the results the worker hands back;
 //! - [`fault`]: the misbehaviours a testnet worker simulates and the tests replay;
 //! - [`quantise`] (`std` only): float outputs to integers, on the worker side;
@@ -36,6 +38,7 @@ pub mod model;
 #[cfg(feature = "std")]
 pub mod quantise;
 pub mod seed;
+pub mod tier;
 pub mod tolerance;
 pub mod traits;
 
@@ -54,7 +57,7 @@ pub use duty::{
 #[cfg(feature = "std")]
 pub use fault::ParseFaultError;
 pub use fault::{fake_output, Fault, FAULT_NAMES};
-pub use ids::{HardwareClass, ModelId, Randomness, SampleIndex, Seed, SessionIndex};
+pub use ids::{HardwareClass, ModelId, Randomness, SampleIndex, Seed, SessionIndex, TierId};
 #[cfg(feature = "std")]
 pub use input::uniform_value;
 pub use input::{
@@ -62,13 +65,17 @@ pub use input::{
 	MAX_ABS_MILLI, MAX_ELEMENTS_PER_SAMPLE, MAX_RANK, MAX_TENSOR_NAME_LEN, UNIFORM_DRAW_BITS,
 };
 pub use model::{
-	ClassParams, ClassTable, ModelName, ModelRegistry, ModelSpec, ModelSpecError, ModelStatus,
-	OpenedOutputs, SampleOutput, MAX_BATCH_SIZE, MAX_MODEL_NAME_LEN, MAX_OPENED_SAMPLES,
+	ModelName, ModelRegistry, ModelSpec, ModelSpecError, ModelStatus, OpenedOutputs, SampleOutput,
+	TierParams, TierTable, MAX_BATCH_SIZE, MAX_MODEL_NAME_LEN, MAX_MODEL_TIERS, MAX_OPENED_SAMPLES,
 	MAX_OUTPUT_ELEMENTS, MAX_SCALE_BITS,
 };
 #[cfg(feature = "std")]
 pub use quantise::{dequantise, quantise, quantise_all, NanOutput, NotANumber};
 pub use seed::{challenge_seed, model_choice, sample_seed, SeedRng};
+pub use tier::{
+	reference_tiers, sizing, Sizing, SizingError, TierName, TierRegistry, TierSpec, TierSpecError,
+	MAX_TIER_NAME_LEN,
+};
 pub use tolerance::{
 	committee_verdict, verdict, within_tolerance, Distance, LengthMismatch, Tolerance,
 	ToleranceVerdict, Verdict, VerdictReport,

@@ -4,10 +4,11 @@
 //! A model is one ONNX graph with one input tensor (generated from a seed by [`crate::input`])
 //! and one float output tensor of `output_len` elements per sample, quantised with
 //! `scale_bits` and compared under `tolerance`. Its work is priced by `flops_per_sample`, and
-//! each hardware class that serves it has its own batch size and commit deadline.
+//! each hardware tier that serves it has its own batch size and commit deadline, sized so that
+//! the deadline separates the tier ([`crate::tier::sizing`]).
 
 use crate::{
-	ids::HardwareClass,
+	ids::TierId,
 	input::{InputSpec, InputSpecError, TensorName},
 	tolerance::Tolerance,
 };
@@ -29,6 +30,9 @@ pub const MAX_OPENED_SAMPLES: u32 = 16;
 /// Largest batch (`n`) one challenge may ask for.
 pub const MAX_BATCH_SIZE: u32 = 1 << 16;
 
+/// Most tiers one model serves.
+pub const MAX_MODEL_TIERS: u32 = 8;
+
 /// Largest quantisation scale: `2^30` keeps every output in `[-2, 2)` representable, and
 /// larger scales would overflow `i32` for ordinary activations.
 pub const MAX_SCALE_BITS: u8 = 30;
@@ -43,7 +47,7 @@ pub type SampleOutput = BoundedVec<i32, ConstU32<MAX_OUTPUT_ELEMENTS>>;
 /// indices.
 pub type OpenedOutputs = BoundedVec<SampleOutput, ConstU32<MAX_OPENED_SAMPLES>>;
 
-/// How a hardware class runs a model: how many samples a challenge asks for and how many blocks
+/// How a hardware tier runs a model: how many samples a challenge asks for and how many blocks
 /// after the round starts the commitment is due.
 #[derive(
 	Clone,
@@ -59,17 +63,17 @@ pub type OpenedOutputs = BoundedVec<SampleOutput, ConstU32<MAX_OPENED_SAMPLES>>;
 )]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase", deny_unknown_fields))]
-pub struct ClassParams {
-	/// The class these parameters are for.
-	pub class: HardwareClass,
+pub struct TierParams {
+	/// The tier these parameters are for.
+	pub tier: TierId,
 	/// Samples per challenge (`n`).
 	pub batch_size: u32,
 	/// Blocks after the round's start by which the commitment must be in.
 	pub deadline_blocks: u32,
 }
 
-/// The parameters per class a model is served with; at most one entry per class.
-pub type ClassTable = BoundedVec<ClassParams, ConstU32<{ HardwareClass::ALL.len() as u32 }>>;
+/// The parameters per tier a model is served with; at most one entry per tier.
+pub type TierTable = BoundedVec<TierParams, ConstU32<MAX_MODEL_TIERS>>;
 
 /// Everything the chain knows of a challenge model.
 #[derive(
@@ -94,8 +98,8 @@ pub struct ModelSpec {
 	pub tolerance: Tolerance,
 	/// Floating-point operations per sample: the price of the work in PoAI points.
 	pub flops_per_sample: u64,
-	/// The classes that serve this model, with their batch sizes and deadlines.
-	pub classes: ClassTable,
+	/// The tiers that serve this model, with their batch sizes and deadlines.
+	pub tiers: TierTable,
 }
 
 /// Why a [`ModelSpec`] cannot be registered.
@@ -113,10 +117,10 @@ pub enum ModelSpecError {
 	ScaleTooLarge,
 	/// `flops_per_sample` is zero.
 	NoWork,
-	/// No hardware class serves the model.
-	NoClass,
-	/// A hardware class appears twice.
-	DuplicateClass,
+	/// No hardware tier serves the model.
+	NoTier,
+	/// A hardware tier appears twice.
+	DuplicateTier,
 	/// A batch size is zero or above [`MAX_BATCH_SIZE`].
 	BadBatchSize,
 	/// A deadline is zero blocks.
@@ -142,12 +146,12 @@ impl ModelSpec {
 		if self.flops_per_sample == 0 {
 			return Err(ModelSpecError::NoWork);
 		}
-		if self.classes.is_empty() {
-			return Err(ModelSpecError::NoClass);
+		if self.tiers.is_empty() {
+			return Err(ModelSpecError::NoTier);
 		}
-		for (position, params) in self.classes.iter().enumerate() {
-			if self.classes.iter().skip(position + 1).any(|other| other.class == params.class) {
-				return Err(ModelSpecError::DuplicateClass);
+		for (position, params) in self.tiers.iter().enumerate() {
+			if self.tiers.iter().skip(position + 1).any(|other| other.tier == params.tier) {
+				return Err(ModelSpecError::DuplicateTier);
 			}
 			if params.batch_size == 0 || params.batch_size > MAX_BATCH_SIZE {
 				return Err(ModelSpecError::BadBatchSize);
@@ -159,9 +163,9 @@ impl ModelSpec {
 		Ok(())
 	}
 
-	/// How `class` runs this model, if it serves it.
-	pub fn class_params(&self, class: HardwareClass) -> Option<ClassParams> {
-		self.classes.iter().find(|params| params.class == class).copied()
+	/// How `tier` runs this model, if it serves it.
+	pub fn tier_params(&self, tier: TierId) -> Option<TierParams> {
+		self.tiers.iter().find(|params| params.tier == tier).copied()
 	}
 
 	/// Whether `output` has the shape of one of this model's sample outputs.
@@ -197,8 +201,8 @@ pub enum ModelStatus {
 pub trait ModelRegistry {
 	/// The spec of model `id`, whatever its status.
 	fn model(id: crate::ModelId) -> Option<ModelSpec>;
-	/// The active models that `class` serves, in ascending id order.
-	fn active_models(class: HardwareClass) -> alloc::vec::Vec<crate::ModelId>;
+	/// The active models, in ascending id order.
+	fn active_models() -> alloc::vec::Vec<crate::ModelId>;
 }
 
 /// The registry records as `models/make_models.py` writes them to `models/models.json`: the
@@ -221,7 +225,7 @@ pub mod registry_json {
 		scale_bits: u8,
 		tolerance: Tolerance,
 		flops_per_sample: u64,
-		classes: Vec<ClassParams>,
+		tiers: Vec<TierParams>,
 	}
 
 	#[derive(serde::Deserialize)]
@@ -262,7 +266,7 @@ pub mod registry_json {
 					scale_bits: m.scale_bits,
 					tolerance: m.tolerance,
 					flops_per_sample: m.flops_per_sample,
-					classes: bounded(m.classes, "the class table", &name)?,
+					tiers: bounded(m.tiers, "the tier table", &name)?,
 				};
 				spec.validate().map_err(|e| format!("model `{name}`: {e:?}"))?;
 				Ok(spec)
@@ -284,7 +288,7 @@ mod tests {
 	fn a_good_spec_validates_and_round_trips() {
 		let spec = mlp();
 		assert_eq!(spec.validate(), Ok(()));
-		assert_eq!(spec.class_params(HardwareClass::Gpu).map(|c| c.batch_size), Some(256));
+		assert_eq!(spec.tier_params(TierId(1)).map(|c| c.batch_size), Some(256));
 		let encoded = spec.encode();
 		assert!(encoded.len() <= ModelSpec::max_encoded_len());
 		assert_eq!(ModelSpec::decode(&mut &encoded[..]), Ok(spec.clone()));
@@ -313,17 +317,14 @@ mod tests {
 		);
 		assert_eq!(broken(|s| s.scale_bits = 31), Err(ModelSpecError::ScaleTooLarge));
 		assert_eq!(broken(|s| s.flops_per_sample = 0), Err(ModelSpecError::NoWork));
-		assert_eq!(broken(|s| s.classes.clear()), Err(ModelSpecError::NoClass));
+		assert_eq!(broken(|s| s.tiers.clear()), Err(ModelSpecError::NoTier));
+		assert_eq!(broken(|s| s.tiers[1].tier = TierId(0)), Err(ModelSpecError::DuplicateTier));
+		assert_eq!(broken(|s| s.tiers[0].batch_size = 0), Err(ModelSpecError::BadBatchSize));
 		assert_eq!(
-			broken(|s| s.classes[1].class = HardwareClass::Cpu),
-			Err(ModelSpecError::DuplicateClass)
-		);
-		assert_eq!(broken(|s| s.classes[0].batch_size = 0), Err(ModelSpecError::BadBatchSize));
-		assert_eq!(
-			broken(|s| s.classes[0].batch_size = MAX_BATCH_SIZE + 1),
+			broken(|s| s.tiers[0].batch_size = MAX_BATCH_SIZE + 1),
 			Err(ModelSpecError::BadBatchSize)
 		);
-		assert_eq!(broken(|s| s.classes[1].deadline_blocks = 0), Err(ModelSpecError::ZeroDeadline));
+		assert_eq!(broken(|s| s.tiers[1].deadline_blocks = 0), Err(ModelSpecError::ZeroDeadline));
 	}
 
 	#[test]

@@ -73,8 +73,8 @@ pub struct RegisteredWorker<AccountId> {
 	pub stash: AccountId,
 	/// The key its node signs PoAI submissions with.
 	pub key: crate::WorkerId,
-	/// The hardware class it claims.
-	pub class: crate::HardwareClass,
+	/// The hardware tier it declares.
+	pub tier: crate::TierId,
 	/// Whether it validates in the session now running (only validators verify others).
 	pub validator: bool,
 	/// The stake behind it (its own bond and its backers'), as a vote weight: its weight in

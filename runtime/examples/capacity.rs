@@ -28,7 +28,7 @@ use pallet_poai_models::weights::WeightInfo as _;
 use pallet_poai_reputation::weights::WeightInfo as _;
 use pallet_poai_staking::weights::WeightInfo as _;
 use poai_primitives::{
-	HardwareClass, ModelSpec, OpenedOutputs, OpenedProofs, SampleOutput, WorkerId, WorkerSignature,
+	ModelSpec, OpenedOutputs, OpenedProofs, SampleOutput, TierId, WorkerId, WorkerSignature,
 };
 use poai_runtime::{AccountId, Runtime, RuntimeCall, UncheckedExtrinsic};
 use sp_core::H256;
@@ -179,8 +179,7 @@ fn state_sizes(spec: &ModelSpec, params: &ProtocolParams, n: u32) -> StateSizes 
 		},
 		params: *params,
 	};
-	let worker =
-		RoundWorker { key, stash, class: HardwareClass::Cpu, validator: true, weight: u64::MAX };
+	let worker = RoundWorker { key, stash, tier: TierId(0), validator: true, weight: u64::MAX };
 	let commitment = Commitment::<u32> { root: H256::repeat_byte(5), n, wall_time_ms: 400, at: 3 };
 	let audit = Audit::<MaxVerifiers> {
 		indices: BoundedVec::truncate_from((0..params.audit_samples).collect()),
@@ -239,8 +238,8 @@ fn capacity(spec: &ModelSpec, params: &ProtocolParams) {
 	let draws: u32 = <Runtime as pallet_poai_challenges::Config>::DrawsPerBlock::get();
 	let judgements: u32 = <Runtime as pallet_poai_challenges::Config>::JudgementsPerBlock::get();
 	let name = String::from_utf8_lossy(&spec.name).into_owned();
-	let Some(class) = spec.class_params(HardwareClass::Cpu) else { return };
-	let n = class.batch_size;
+	let Some(cpu) = spec.tier_params(TierId(0)) else { return };
+	let n = cpu.batch_size;
 	let k = params.audit_samples;
 	let e = k * spec.output_len;
 	let key = WorkerId::from(sp_core::sr25519::Public::from_raw([1; 32]));
@@ -305,7 +304,7 @@ fn capacity(spec: &ModelSpec, params: &ProtocolParams) {
 	let windows = |w: u32, worst: bool| -> Vec<(&'static str, Load)> {
 		let a = audits(w, worst);
 		let verifications = a * verifiers(worst);
-		let commits = if worst { w } else { per_block(w, class.deadline_blocks) };
+		let commits = if worst { w } else { per_block(w, cpu.deadline_blocks) };
 		let verify_txs = per_block(verifications, params.verify_window);
 		let reveal_txs = per_block(a, params.reveal_window);
 		let open_txs = per_block(verifications, params.reveal_window);

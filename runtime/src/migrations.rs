@@ -10,8 +10,10 @@ use poai_primitives::WorkerId;
 use crate::{opaque::SessionKeys, AccountId, Runtime, Session};
 
 /// The migrations of the next runtime upgrade, in the order they run.
-pub type Unreleased =
-	(pallet_poai_staking::migrations::v1::MigrateV0ToV1<Runtime, WorkerKeysIntoSessionKeys>,);
+pub type Unreleased = (
+	pallet_poai_staking::migrations::v1::MigrateV0ToV1<Runtime, WorkerKeysIntoSessionKeys>,
+	pallet_poai_models::migrations::v1::MigrateV0ToV1<Runtime>,
+);
 
 /// The session keys before `spec_version` 101: without the `poai` worker key.
 pub mod v100 {

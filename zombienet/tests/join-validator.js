@@ -119,7 +119,7 @@ async function run(nodeName, networkInfo, args) {
     const tx = api.tx.utility.batchAll([
       api.tx.poaiStaking.bond(bond),
       api.tx.session.setKeys(keys, rotated.proof),
-      api.tx.poaiStaking.validate(COMMISSION_PERBILL, 'Cpu'),
+      api.tx.poaiStaking.validate(COMMISSION_PERBILL, 0), // tier 0: `cpu`
     ]);
     const result = await submitAndWaitFinalized(tx, stash, TX_TIMEOUT_S, log);
     if (result.dispatchError) {

@@ -1,7 +1,8 @@
-// The models page: the registry, with each model's hash, input, tolerance and hardware classes.
+// The models page: the hardware tiers, and the model registry with each model's hash, input,
+// tolerance and the batch and deadline of every tier that serves it.
 
 import { blockLink, esc, ppm } from '../format.js';
-import type { ViewContext } from './context.js';
+import { tierName, type ViewContext } from './context.js';
 
 const flops = (value: bigint): string => {
   const n = Number(value);
@@ -10,10 +11,29 @@ const flops = (value: bigint): string => {
   return `${(n / scale).toFixed(n >= scale * 100 ? 0 : 2)} ${unit}`;
 };
 
+const bytes = (value: bigint): string => `${(Number(value) / 2 ** 30).toFixed(0)} GiB`;
+
+function renderTiers(ctx: ViewContext): string {
+  const rows = ctx.tiers
+    .map(
+      (t) => `<tr data-testid="tier" data-tier="${t.id}"><td>${t.id}</td><td><b>${esc(t.name)}</b></td><td>${esc(t.device)}</td>
+        <td class="num">${flops(t.fp32Flops)}/s</td><td class="num">${t.int8Ops > 0n ? `${flops(t.int8Ops).replace('FLOP', 'OP')}/s` : '—'}</td>
+        <td class="num">${bytes(t.memoryBytes)}</td></tr>`,
+    )
+    .join('');
+  return `<h2>Hardware tiers</h2><p class="note">What a candidate declares. A model serves a tier only with a batch that hardware
+    keeping the tier's promise computes in at most half the deadline, and that hardware with a tenth of the promise cannot
+    compute within it: a worker that declares more than it has misses its deadlines.</p>
+    <table data-testid="tiers"><thead><tr><th>Id</th><th>Name</th><th>Device</th><th>fp32 promise</th><th>int8 promise</th>
+    <th>Memory</th></tr></thead><tbody>${rows || '<tr><td colspan="6">No tier registered.</td></tr>'}</tbody></table>`;
+}
+
 export function renderModels(ctx: ViewContext): string {
   const rows = ctx.models
     .map((m) => {
-      const classes = m.classes.map((c) => `${esc(c.hardwareClass)}: batch ${c.batchSize}, deadline ${c.deadlineBlocks} blocks`).join('<br>');
+      const tiers = m.tiers
+        .map((c) => `${tierName(ctx.tiers, c.tier)}: batch ${c.batchSize} (${flops(m.flopsPerSample * BigInt(c.batchSize))}), deadline ${c.deadlineBlocks} blocks`)
+        .join('<br>');
       const retired = m.status !== 'Active';
       return `<tr data-testid="model" data-status="${esc(m.status)}" class="${retired ? 'retired' : ''}">
         <td>${m.id}</td><td><b>${esc(m.name)}</b> ${retired ? '<span class="badge warn">retired</span>' : '<span class="badge ok">active</span>'}</td>
@@ -21,12 +41,12 @@ export function renderModels(ctx: ViewContext): string {
         <td>${esc(m.input.name)} [${m.input.shape.join(' × ')}], ${esc(m.input.kind)}</td>
         <td>${esc(m.output)} (${m.outputLen} values, 2<sup>−${m.scaleBits}</sup> units)</td>
         <td class="num">rel L2 ≤ ${ppm(m.tolerance.relL2Ppm)} ppm<br>max abs ≤ ${ppm(m.tolerance.maxAbsPpm)} ppm</td>
-        <td class="num">${flops(m.flopsPerSample)}</td><td>${classes}</td>
+        <td class="num">${flops(m.flopsPerSample)}</td><td>${tiers}</td>
         <td>${blockLink(m.registeredAt)}${m.updatedAt !== m.registeredAt ? `, updated ${blockLink(m.updatedAt)}` : ''}</td></tr>`;
     })
     .join('');
-  return `<h2>Models</h2><p class="note">The challenge models the chain registers (retired ones are kept, marked). A sample passes when both
+  return `${renderTiers(ctx)}<h2>Models</h2><p class="note">The challenge models the chain registers (retired ones are kept, marked). A sample passes when both
     distances between a worker's and a verifier's quantised outputs are within the tolerance.</p>
     <table data-testid="models"><thead><tr><th>Id</th><th>Name</th><th>ONNX hash</th><th>Input</th><th>Output</th><th>Tolerance</th>
-    <th>FLOPs / sample</th><th>Hardware classes</th><th>Registered</th></tr></thead><tbody>${rows}</tbody></table>`;
+    <th>FLOPs / sample</th><th>Tiers served</th><th>Registered</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

@@ -4,7 +4,7 @@
 import { network, type Participant } from '../chain.js';
 import { accountLink, balance, esc, percent } from '../format.js';
 import type { ElectionParams } from '../decode.js';
-import type { ViewContext } from './context.js';
+import { tierName, type ViewContext } from './context.js';
 
 function status(p: Participant): string {
   const badges: string[] = [];
@@ -39,7 +39,7 @@ export async function renderNetwork(ctx: ViewContext): Promise<string> {
       return `<tr data-testid="participant" data-account="${esc(p.who)}">
         <td>${accountLink(p.who)}</td>
         <td>${status(p)}</td>
-        <td>${esc(p.candidate?.hardwareClass ?? '—')}</td>
+        <td>${p.candidate ? tierName(ctx.tiers, p.candidate.tier) : '—'}</td>
         <td class="num">${p.candidate ? percent(p.candidate.commission, 0) : '—'}</td>
         <td class="num">${balance(p.ledger?.active ?? null)}</td>
         <td class="num">${balance(backing)}</td>

@@ -7,7 +7,7 @@ import type { Account, ModelView, ScorecardView } from '../decode.js';
 import { accountLink, balance, blockLink, esc, nameOf, percent, ppm } from '../format.js';
 import { withinTolerance, workerState, type Judgement, type SlashRecord, type WorkerRound } from '../history.js';
 import { reputationChart } from './chart.js';
-import { historyNote, type ViewContext } from './context.js';
+import { historyNote, tierName, type ViewContext } from './context.js';
 import type { Rendered } from './rendered.js';
 
 function judgementTable(j: Judgement, model: ModelView | undefined): string {
@@ -68,16 +68,16 @@ function roundCard(w: WorkerRound, ctx: ViewContext, slashes: SlashRecord[], iss
 /** A decayed count of rounds: whole from ten on, two decimals below. */
 const rounds = (x: number): string => (x >= 10 ? x.toFixed(0) : String(Number(x.toFixed(2))));
 
-function scorecardBlock(card: ScorecardView | null): string {
+function scorecardBlock(card: ScorecardView | null, ctx: ViewContext): string {
   if (!card) return '<p data-testid="scorecard">No scorecard yet: the chain records one from the first round drawn.</p>';
   const blocks = (n: number | null): string => (n === null ? '—' : `${n} block${n === 1 ? '' : 's'}`);
   const latency = card.medianLatency === null ? 'no commitment on record' : blocks(card.medianLatency);
-  const classLatency = blocks(card.classMedianLatency);
+  const tierLatency = blocks(card.tierMedianLatency);
   return `<table class="scorecard" data-testid="scorecard"><tbody>
-    <tr><th>Claimed class</th><td>${esc(card.hardwareClass)}</td><th>Last round</th><td>${card.round}</td></tr>
+    <tr><th>Declared tier</th><td>${tierName(ctx.tiers, card.tier)}</td><th>Last round</th><td>${card.round}</td></tr>
     <tr><th>Rounds committed</th><td class="num">${rounds(card.committed)}</td><th>Rounds missed</th><td class="num ${card.missed > 0 ? 'bad' : ''}">${rounds(card.missed)}</td></tr>
     <tr><th>Audits passed</th><td class="num">${rounds(card.auditsPassed)}</td><th>Audits failed</th><td class="num ${card.auditsFailed > 0 ? 'bad' : ''}">${rounds(card.auditsFailed)}</td></tr>
-    <tr><th>Median commit latency</th><td class="num" data-testid="latency">${latency}</td><th>Median of its class</th><td class="num">${classLatency}</td></tr>
+    <tr><th>Median commit latency</th><td class="num" data-testid="latency">${latency}</td><th>Median of its tier</th><td class="num">${tierLatency}</td></tr>
     <tr><th>Largest distance in audits</th><td class="num" colspan="3">relative L2 ${ppm(card.worstDistance.relL2Ppm)} ppm, max abs ${ppm(card.worstDistance.maxAbsPpm)} ppm</td></tr>
   </tbody></table><p class="note">Counts decay by 1/16 per round (recent rounds weigh most); latency is counted by the chain, from the block that issued the round to the block that included the commitment, never from the time a worker reports.</p>`;
 }
@@ -99,7 +99,7 @@ export async function renderWorker(ctx: ViewContext, who: Account): Promise<Rend
     <p>Reputation now: ${summary}.</p>
     <p class="note">${esc(historyNote(ctx.history))}</p>
     <div class="chart"><canvas id="reputation-chart" data-testid="reputation-chart"></canvas></div>
-    <h3>Scorecard</h3>${scorecardBlock(scorecard)}
+    <h3>Scorecard</h3>${scorecardBlock(scorecard, ctx)}
     <p>As a verifier: ${verifier.rewarded} audits rewarded (${verifier.points} points), ${verifier.missed} missed, ${verifier.excused} excused,
     ${verifier.slashed.length ? `<span class="bad">slashed ${verifier.slashed.length}×</span> (${verifier.slashed.map((s) => `${blockLink(s.block)} on ${accountLink(s.event.worker)}'s round ${s.event.round}`).join(', ')})` : 'never slashed'}.</p>
     <h3>Offences and slashes</h3>${slashes}

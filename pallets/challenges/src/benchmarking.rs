@@ -38,10 +38,10 @@ use frame_support::{
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use poai_primitives::{
-	fixtures::{dense_mlp, every_class},
-	leaf_hash, verification_digest, HardwareClass, MerkleProof, ModelId, ModelName, ModelRegistry,
-	ModelSpec, OpenedOutputs, OpenedProofs, Panel, SampleIndex, SampleOutput, SessionIndex,
-	Submission, VerificationSalt, WorkerId, WorkerRegistry, WorkerSignature, MAX_BATCH_SIZE,
+	fixtures::{dense_mlp, every_tier},
+	leaf_hash, verification_digest, MerkleProof, ModelId, ModelName, ModelRegistry, ModelSpec,
+	OpenedOutputs, OpenedProofs, Panel, SampleIndex, SampleOutput, SessionIndex, Submission,
+	TierId, VerificationSalt, WorkerId, WorkerRegistry, WorkerSignature, MAX_BATCH_SIZE,
 	MAX_MODEL_NAME_LEN, MAX_OPENED_SAMPLES, MAX_OUTPUT_ELEMENTS,
 };
 use sp_core::H256;
@@ -83,7 +83,7 @@ fn bench_params<T: Config>() -> ProtocolParams {
 	}
 }
 
-/// A model served by every class with `BATCH` samples per challenge, `output_len` elements per
+/// A model served by tiers 0 and 1 with `BATCH` samples per challenge, `output_len` elements per
 /// sample and a name as long as allowed.
 fn bench_spec(output_len: u32) -> ModelSpec {
 	ModelSpec {
@@ -91,7 +91,7 @@ fn bench_spec(output_len: u32) -> ModelSpec {
 		onnx_hash: H256::repeat_byte(1),
 		output_len,
 		flops_per_sample: 1_000_000,
-		classes: every_class(BATCH, 10),
+		tiers: every_tier(BATCH, 10),
 		..dense_mlp(64, output_len)
 	}
 }
@@ -107,14 +107,14 @@ fn worker_key(index: u32) -> WorkerId {
 	WorkerId::generate_pair(Some(uri.into_bytes()))
 }
 
-/// `count` validating workers with keys in the keystore, of alternating classes, sorted by key
+/// `count` validating workers with keys in the keystore, alternating between tiers 0 and 1, sorted by key
 /// as in a round's snapshot.
 fn bench_workers<T: Config>(count: u32) -> Vec<RoundWorker<T::AccountId>> {
 	let mut workers: Vec<_> = (0..count)
 		.map(|index| RoundWorker {
 			key: worker_key(index),
 			stash: account("worker", index, SEED),
-			class: HardwareClass::ALL[index as usize % HardwareClass::ALL.len()],
+			tier: TierId((index % 2) as u8),
 			validator: true,
 			weight: 1_000,
 		})
@@ -358,11 +358,7 @@ mod benchmarks {
 		// Counting them snapshots them for this session; the issue below snapshots them again.
 		let existing = T::Workers::snapshot_workers(session, T::MaxWorkers::get()).len() as u32;
 		let workers = existing + T::BenchmarkHelper::register_workers(w.saturating_sub(existing));
-		let active = |ids: &mut BTreeSet<ModelId>| {
-			for class in HardwareClass::ALL {
-				ids.extend(T::Models::active_models(class));
-			}
-		};
+		let active = |ids: &mut BTreeSet<ModelId>| ids.extend(T::Models::active_models());
 		let mut ids = BTreeSet::new();
 		active(&mut ids);
 		T::BenchmarkHelper::register_models(m.saturating_sub(ids.len() as u32));

@@ -26,7 +26,7 @@ impl<T: Config> Pallet<T> {
 							spec: a.spec.clone(),
 							seed: a.seed,
 							n: a.n,
-							class: worker.class,
+							tier: worker.tier,
 							deadline: a.deadline,
 						});
 					}

@@ -11,16 +11,16 @@
 //!    snapshotted (and with the workers, what each has at stake: a verdict slashes that,
 //!    whatever the worker does afterwards); randomness `R` is taken from the accumulated VRF
 //!    outputs of every block so far. Nothing else is stored: worker `w`'s seed is
-//!    `blake2(R ‖ round ‖ w)`, which picks the model among those serving `w`'s class and
-//!    generates its `n` input samples (n = the class's batch size).
-//! 2. **Commit** (within the class deadline, at most `commit_window` blocks). The worker submits
+//!    `blake2(R ‖ round ‖ w)`, which picks the model among those serving `w`'s tier and
+//!    generates its `n` input samples (n = the tier's batch size).
+//! 2. **Commit** (within the tier deadline, at most `commit_window` blocks). The worker submits
 //!    the Merkle root over its `n` quantised outputs, `n` and its measured wall time
 //!    ([`Pallet::commit`]).
 //! 3. **Audit draw** (`randomness_window` blocks after the commit window, in chunks).
 //!    Randomness that accumulated the VRF outputs of every block of that window decides, per
 //!    committed worker, whether it is audited (probability `p`), which `k` samples are opened
 //!    and which `r` verifiers re-execute them: validators other than the worker, each seat
-//!    drawn in proportion to stake (nothing a worker declares, such as its hardware class,
+//!    drawn in proportion to stake (nothing a worker declares, such as its hardware tier,
 //!    changes its chance). Unaudited committed rounds pass; missing commitments are misses.
 //! 4. **Verify** (`verify_window` blocks). The verifiers re-execute the opened samples and
 //!    commit to their outputs with a salted digest ([`Pallet::commit_verification`]): nothing
@@ -89,11 +89,11 @@ pub use scorecard::{Scorecard, ScorecardSummary};
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper {
 	/// Registers `count` workers in [`Config::Workers`]' registry, each with a `poai` key
-	/// generated in the benchmark's keystore (`WorkerId::generate_pair`), all of the CPU class
+	/// generated in the benchmark's keystore (`WorkerId::generate_pair`), all of tier 0
 	/// and validating. Returns how many it registered.
 	fn register_workers(count: u32) -> u32;
 	/// Registers `count` active models in [`Config::Models`]' registry, each served by every
-	/// hardware class and as large as the registry allows.
+	/// hardware tier and as large as the registry allows.
 	fn register_models(count: u32);
 }
 pub use submission::{signing_payload, SUBMISSION_CONTEXT};
@@ -598,7 +598,7 @@ pub mod pallet {
 		/// The key is not a worker of this round: bond, `session.setKeys` (its `poai` key) and
 		/// `validate` before the round starts.
 		NotAWorker,
-		/// No active model serves the worker's hardware class, so it has no challenge.
+		/// No active model serves the worker's hardware tier, so it has no challenge.
 		NoChallenge,
 		/// The submission's window has not opened yet.
 		TooEarly,

@@ -10,10 +10,10 @@ use frame_support::{
 	traits::{Hooks, Randomness},
 };
 use poai_primitives::{
-	fixtures::{classes, dense_mlp},
-	generate_sample, quantise_all, HardwareClass, ModelId, ModelName, ModelRegistry, ModelSpec,
-	RegisteredWorker, ReputationProvider, ReputationRecorder, RoundOutcome, SampleIndex,
-	SampleInput, SeatWeight, Seed, SeedRng, WorkPointsRecorder, WorkerId, WorkerRegistry,
+	fixtures::{dense_mlp, tiers},
+	generate_sample, quantise_all, ModelId, ModelName, ModelRegistry, ModelSpec, RegisteredWorker,
+	ReputationProvider, ReputationRecorder, RoundOutcome, SampleIndex, SampleInput, SeatWeight,
+	Seed, SeedRng, TierId, WorkPointsRecorder, WorkerId, WorkerRegistry,
 };
 use sp_core::{sr25519, Pair, H256};
 use sp_runtime::{
@@ -111,13 +111,9 @@ impl ModelRegistry for MockModels {
 	fn model(id: ModelId) -> Option<ModelSpec> {
 		MODELS.with(|m| m.borrow().get(&id).map(|(spec, _)| spec.clone()))
 	}
-	fn active_models(class: HardwareClass) -> Vec<ModelId> {
+	fn active_models() -> Vec<ModelId> {
 		MODELS.with(|m| {
-			m.borrow()
-				.iter()
-				.filter(|(_, (spec, active))| *active && spec.class_params(class).is_some())
-				.map(|(id, _)| *id)
-				.collect()
+			m.borrow().iter().filter(|(_, (_, active))| *active).map(|(id, _)| *id).collect()
 		})
 	}
 }
@@ -262,7 +258,7 @@ impl crate::BenchmarkHelper for MockBenchmarkHelper {
 				key: WorkerId::from(sr25519::Public::from_raw(
 					(b"bench-worker", i).using_encoded(sp_io::hashing::blake2_256),
 				)),
-				class: HardwareClass::Cpu,
+				tier: TierId(0),
 				validator: true,
 				weight: 1_000,
 			}));
@@ -293,7 +289,7 @@ pub fn key(name: &str) -> WorkerId {
 	WorkerId::from(pair(name).public())
 }
 
-/// Registers `(stash, key name, class, validator)` workers, each with the same stake.
+/// Registers `(stash, key name, tier, validator)` workers, each with the same stake.
 /// The seat of `name`'s key in `round`'s worker snapshot.
 pub fn seat_of(round: u32, name: &str) -> crate::Seat {
 	let workers = crate::RoundWorkers::<Test>::get(round);
@@ -301,23 +297,23 @@ pub fn seat_of(round: u32, name: &str) -> crate::Seat {
 	seat.unwrap_or_else(|_| panic!("{name} has no seat in round {round}")) as crate::Seat
 }
 
-pub fn set_workers(workers: &[(AccountId, &str, HardwareClass, bool)]) {
+pub fn set_workers(workers: &[(AccountId, &str, TierId, bool)]) {
 	let weighted: Vec<_> = workers
 		.iter()
-		.map(|&(stash, name, class, validator)| (stash, name, class, validator, 1_000))
+		.map(|&(stash, name, tier, validator)| (stash, name, tier, validator, 1_000))
 		.collect();
 	set_weighted_workers(&weighted);
 }
 
-/// Registers `(stash, key name, class, validator, stake)` workers.
-pub fn set_weighted_workers(workers: &[(AccountId, &str, HardwareClass, bool, SeatWeight)]) {
+/// Registers `(stash, key name, tier, validator, stake)` workers.
+pub fn set_weighted_workers(workers: &[(AccountId, &str, TierId, bool, SeatWeight)]) {
 	WORKERS.with(|w| {
 		*w.borrow_mut() = workers
 			.iter()
-			.map(|&(stash, name, class, validator, weight)| RegisteredWorker {
+			.map(|&(stash, name, tier, validator, weight)| RegisteredWorker {
 				stash,
 				key: key(name),
-				class,
+				tier,
 				validator,
 				weight,
 			})
@@ -373,12 +369,12 @@ pub fn offence_blocks() -> Vec<BlockNumber> {
 	OFFENCE_BLOCKS.with(|b| b.borrow().clone())
 }
 
-/// A small dense model served by both classes: 8 inputs in [-1, 1], 4 outputs.
+/// A small dense model served by both tiers: 8 inputs in [-1, 1], 4 outputs.
 pub fn mlp_spec() -> ModelSpec {
 	ModelSpec {
 		name: ModelName::truncate_from(b"sim-mlp".to_vec()),
 		onnx_hash: H256::repeat_byte(1),
-		classes: classes(&[(HardwareClass::Cpu, 32, 6), (HardwareClass::Gpu, 128, 4)]),
+		tiers: tiers(&[(TierId(0), 32, 6), (TierId(1), 128, 4)]),
 		..dense_mlp(8, 4)
 	}
 }

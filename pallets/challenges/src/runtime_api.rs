@@ -13,7 +13,7 @@ sp_api::decl_runtime_apis! {
 	/// Reads the PoAI workers' scorecards.
 	pub trait PoaiScorecardApi<AccountId: Codec> {
 		/// `who`'s scorecard as of the current round (decayed), with its median commit latency
-		/// and its hardware class's; `None` for a worker never recorded.
+		/// and its hardware tier's; `None` for a worker never recorded.
 		fn scorecard(who: AccountId) -> Option<ScorecardSummary>;
 	}
 }

@@ -7,11 +7,11 @@
 //! Counts are in milli-rounds: one round adds [`UNIT`], and everything recorded loses
 //! `⌈x/`[`FORGET_DIVISOR`]`⌉` per round since the last update (it keeps about 15/16: a
 //! half-life of about eleven rounds). Latency is a decayed histogram over [`LATENCY_BUCKETS`] block counts,
-//! from which the median is read and compared with the median of the worker's hardware class.
+//! from which the median is read and compared with the median of the worker's hardware tier.
 
 use crate::pallet::*;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use poai_primitives::{Distance, HardwareClass, SessionIndex};
+use poai_primitives::{Distance, SessionIndex, TierId};
 use scale_info::TypeInfo;
 
 /// What one round adds to a count.
@@ -40,13 +40,13 @@ const MAX_DECAY_STEPS: u32 = 512;
 	TypeInfo,
 )]
 pub struct Scorecard {
-	/// The hardware class it claimed in the last round recorded.
-	pub class: HardwareClass,
+	/// The hardware tier it declared in the last round recorded.
+	pub tier: TierId,
 	/// The last round recorded: the decay runs from it.
 	pub round: SessionIndex,
 	/// Rounds committed in time, in milli-rounds, decayed.
 	pub committed: u32,
-	/// Rounds missed (no commitment by the class deadline), in milli-rounds, decayed.
+	/// Rounds missed (no commitment by the tier deadline), in milli-rounds, decayed.
 	pub missed: u32,
 	/// Audits passed, in milli-rounds, decayed.
 	pub audits_passed: u32,
@@ -76,7 +76,7 @@ fn decayed(mut x: u32, steps: u32) -> u32 {
 
 impl Scorecard {
 	/// The record as of `round`: everything decayed for the rounds since the last update.
-	fn at(mut self, round: SessionIndex, class: HardwareClass) -> Self {
+	fn at(mut self, round: SessionIndex, tier: TierId) -> Self {
 		let steps = round.saturating_sub(self.round);
 		if steps > 0 {
 			let decay = |x: &mut u32| *x = decayed(*x, steps);
@@ -89,7 +89,7 @@ impl Scorecard {
 			decay(&mut self.worst_distance.max_abs_ppm);
 		}
 		self.round = self.round.max(round);
-		self.class = class;
+		self.tier = tier;
 		self
 	}
 
@@ -127,7 +127,7 @@ pub(crate) fn median_distance(distances: &[Distance]) -> Distance {
 }
 
 /// What the runtime API returns for a worker: its scorecard read as of now, beside the median
-/// latency of every worker of its class.
+/// latency of every worker of its tier.
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
@@ -136,8 +136,8 @@ pub struct ScorecardSummary {
 	pub scorecard: Scorecard,
 	/// Its median commit latency, in blocks.
 	pub median_latency: Option<u32>,
-	/// The median commit latency of all the workers whose last round claimed the same class.
-	pub class_median_latency: Option<u32>,
+	/// The median commit latency of all the workers whose last round declared the same tier.
+	pub tier_median_latency: Option<u32>,
 }
 
 /// How a round went for a worker, as the scorecard records it.
@@ -154,14 +154,9 @@ pub(crate) enum Entry {
 
 impl<T: Config> Pallet<T> {
 	/// Records `entry` of `round` on `who`'s scorecard.
-	pub(crate) fn score(
-		who: &T::AccountId,
-		class: HardwareClass,
-		round: SessionIndex,
-		entry: Entry,
-	) {
+	pub(crate) fn score(who: &T::AccountId, tier: TierId, round: SessionIndex, entry: Entry) {
 		Scorecards::<T>::mutate(who, |card| {
-			let mut updated = card.take().unwrap_or_default().at(round, class);
+			let mut updated = card.take().unwrap_or_default().at(round, tier);
 			let add = |x: &mut u32| *x = x.saturating_add(UNIT);
 			let worst = |card: &mut Scorecard, d: Option<Distance>| {
 				if let Some(d) = d {
@@ -188,22 +183,22 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
-	/// `who`'s scorecard as of the current round, with its class's median latency; `None` for
+	/// `who`'s scorecard as of the current round, with its tier's median latency; `None` for
 	/// a worker never recorded. What the runtime API returns.
 	pub fn scorecard(who: &T::AccountId) -> Option<ScorecardSummary> {
 		let card = Scorecards::<T>::get(who)?;
 		let now = LastRound::<T>::get().unwrap_or(card.round);
-		let card = card.clone().at(now, card.class);
-		let mut class_latency = [0u32; LATENCY_BUCKETS];
-		for (_, other) in Scorecards::<T>::iter().filter(|(_, c)| c.class == card.class) {
-			let other = other.at(now, card.class);
-			for (sum, count) in class_latency.iter_mut().zip(other.latency) {
+		let card = card.clone().at(now, card.tier);
+		let mut tier_latency = [0u32; LATENCY_BUCKETS];
+		for (_, other) in Scorecards::<T>::iter().filter(|(_, c)| c.tier == card.tier) {
+			let other = other.at(now, card.tier);
+			for (sum, count) in tier_latency.iter_mut().zip(other.latency) {
 				*sum = sum.saturating_add(count);
 			}
 		}
 		Some(ScorecardSummary {
 			median_latency: card.median_latency(),
-			class_median_latency: median(&class_latency),
+			tier_median_latency: median(&tier_latency),
 			scorecard: card,
 		})
 	}

@@ -11,8 +11,8 @@ use frame_support::{
 };
 use poai_primitives::{
 	commitment_root, fake_output, fault::Fault as SimulatedFault, leaf_hash, merkle_proof,
-	verification_digest, HardwareClass, OpenedOutputs, OpenedProofs, Panel, RoundOutcome,
-	SampleOutput, Seed, Submission, SubmitError, VerificationSalt, VerifyDuty, WorkerSignature,
+	verification_digest, OpenedOutputs, OpenedProofs, Panel, RoundOutcome, SampleOutput, Seed,
+	Submission, SubmitError, TierId, VerificationSalt, VerifyDuty, WorkerSignature,
 };
 use sp_core::{Pair, H256};
 use sp_runtime::{
@@ -133,7 +133,7 @@ enum Verifying {
 struct Node {
 	stash: AccountId,
 	name: &'static str,
-	class: HardwareClass,
+	tier: TierId,
 	validator: bool,
 	work: Work,
 	opening: Opening,
@@ -144,7 +144,7 @@ fn node(stash: AccountId, name: &'static str) -> Node {
 	Node {
 		stash,
 		name,
-		class: HardwareClass::Cpu,
+		tier: TierId(0),
 		validator: true,
 		work: Work::Honest,
 		opening: Opening::Honest,
@@ -153,7 +153,7 @@ fn node(stash: AccountId, name: &'static str) -> Node {
 }
 
 fn register(nodes: &[Node]) {
-	let workers: Vec<_> = nodes.iter().map(|n| (n.stash, n.name, n.class, n.validator)).collect();
+	let workers: Vec<_> = nodes.iter().map(|n| (n.stash, n.name, n.tier, n.validator)).collect();
 	set_workers(&workers);
 }
 
@@ -438,7 +438,7 @@ fn four_honest() -> Vec<Node> {
 fn a_round_is_issued_per_session_with_seeded_challenges() {
 	new_test_ext().execute_with(|| {
 		let mut nodes = four_honest();
-		nodes[3].class = HardwareClass::Gpu;
+		nodes[3].tier = TierId(1);
 		register(&nodes);
 		issue(0);
 		let info = Rounds::<Test>::get(0).unwrap();
@@ -452,7 +452,7 @@ fn a_round_is_issued_per_session_with_seeded_challenges() {
 		assert_eq!(alice.len(), 1);
 		assert_eq!((alice[0].model, alice[0].n, alice[0].deadline), (0, 32, 1 + 6));
 		let dave = Challenges::duties(&key("Dave")).challenges;
-		assert_eq!((dave[0].n, dave[0].deadline, dave[0].class), (128, 1 + 4, HardwareClass::Gpu));
+		assert_eq!((dave[0].n, dave[0].deadline, dave[0].tier), (128, 1 + 4, TierId(1)));
 		let seed = poai_primitives::challenge_seed(&info.randomness, 0, &key("Alice"));
 		assert_eq!(alice[0].seed, seed);
 		assert_ne!(alice[0].seed, Challenges::duties(&key("Bob")).challenges[0].seed);
@@ -487,7 +487,7 @@ fn a_model_update_during_a_round_faults_nobody() {
 		let mut updated = mlp_spec();
 		updated.onnx_hash = H256::repeat_byte(2);
 		updated.tolerance.rel_l2_ppm = 1;
-		updated.classes[0].batch_size = 64;
+		updated.tiers[0].batch_size = 64;
 		set_model(0, updated.clone());
 		for node in &nodes {
 			let duty = &Challenges::duties(&key(node.name)).challenges[0];
@@ -563,7 +563,7 @@ fn points_scale_with_the_work() {
 	new_test_ext().execute_with(|| {
 		set_params(ProtocolParams { flops_per_point: 64, ..audited_everything() });
 		let mut nodes = four_honest();
-		nodes[3].class = HardwareClass::Gpu;
+		nodes[3].tier = TierId(1);
 		play_round(0, &nodes);
 		// The pass is recorded first: reputation is then 100% in the mock.
 		// 64 FLOPs per sample at 64 FLOPs per point: one point per sample.
@@ -579,10 +579,10 @@ fn verifiers_are_other_validators_drawn_by_stake() {
 		let nodes = four_honest();
 		// Dave has a thousand times the stake of each other validator.
 		set_weighted_workers(&[
-			(1, "Alice", HardwareClass::Cpu, true, 1_000),
-			(2, "Bob", HardwareClass::Cpu, true, 1_000),
-			(3, "Charlie", HardwareClass::Cpu, true, 1_000),
-			(4, "Dave", HardwareClass::Cpu, true, 1_000_000),
+			(1, "Alice", TierId(0), true, 1_000),
+			(2, "Bob", TierId(0), true, 1_000),
+			(3, "Charlie", TierId(0), true, 1_000),
+			(4, "Dave", TierId(0), true, 1_000_000),
 		]);
 		issue(0);
 		commit_all(0, &nodes);
@@ -601,12 +601,12 @@ fn verifiers_are_other_validators_drawn_by_stake() {
 }
 
 /// Issue #11, attack 1: two sybils that declare `Gpu` among CPU validators used to sit on
-/// every CPU worker's committee (the draw preferred another class) and decide its verdict.
+/// every CPU worker's committee (the draw preferred another tier) and decide its verdict.
 /// Drawn by stake, a coalition with 2 of 11 equal stakes wins a 2-of-3 majority of a CPU
 /// worker's committee at the hypergeometric rate (9/165 ≈ 5.5%), below the binomial bound of
 /// `α' = 2 / (11 − 2)` (12.6%), over 300 committees.
 #[test]
-fn sybils_declaring_another_class_do_not_capture_committees() {
+fn sybils_declaring_another_tier_do_not_capture_committees() {
 	new_test_ext().execute_with(|| {
 		const NAMES: [&str; 12] = [
 			"Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie", "One", "Two", "Three", "Four",
@@ -619,7 +619,7 @@ fn sybils_declaring_another_class_do_not_capture_committees() {
 			.map(|(i, &name)| {
 				let mut n = node(i as AccountId + 1, name);
 				if name.starts_with("Sybil") {
-					n.class = HardwareClass::Gpu;
+					n.tier = TierId(1);
 				}
 				n
 			})
@@ -633,7 +633,7 @@ fn sybils_declaring_another_class_do_not_capture_committees() {
 			let verify_until = run_to_verify_window(round);
 			let workers = RoundWorkers::<Test>::get(round);
 			for (seat, audit) in Audits::<Test>::iter_prefix(round) {
-				if workers[seat as usize].class != HardwareClass::Cpu {
+				if workers[seat as usize].tier != TierId(0) {
 					continue;
 				}
 				committees += 1;
@@ -1152,7 +1152,7 @@ fn nine_with_two_heavy_colluders(colluders: Verifying) -> Vec<Node> {
 	nodes[2].verifying = colluders;
 	let stake = |stash: AccountId| if stash == 2 || stash == 3 { 1_000_000 } else { 1_000 };
 	let weighted: Vec<_> =
-		nodes.iter().map(|n| (n.stash, n.name, n.class, n.validator, stake(n.stash))).collect();
+		nodes.iter().map(|n| (n.stash, n.name, n.tier, n.validator, stake(n.stash))).collect();
 	set_weighted_workers(&weighted);
 	nodes
 }
@@ -1603,15 +1603,15 @@ fn only_authorised_transactions_dispatch() {
 // ---- models and validator sets ---------------------------------------------------------------
 
 #[test]
-fn a_retired_model_is_not_issued_and_a_class_without_models_owes_nothing() {
+fn a_retired_model_is_not_issued_and_a_tier_without_models_owes_nothing() {
 	new_test_ext().execute_with(|| {
 		let mut gpu_only = mlp_spec();
 		gpu_only.onnx_hash = H256::repeat_byte(2);
-		gpu_only.classes.retain(|c| c.class == HardwareClass::Gpu);
+		gpu_only.tiers.retain(|c| c.tier == TierId(1));
 		set_model(1, gpu_only);
 		retire_model(0);
 		let mut nodes = four_honest();
-		nodes[3].class = HardwareClass::Gpu;
+		nodes[3].tier = TierId(1);
 		register(&nodes);
 		issue(0);
 		assert_eq!(

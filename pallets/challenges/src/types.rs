@@ -3,8 +3,7 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::BoundedVec;
 use poai_primitives::{
-	AuditIndices, Distance, HardwareClass, OpenedOutputs, Randomness, SampleIndex, SeatWeight,
-	WorkerId,
+	AuditIndices, Distance, OpenedOutputs, Randomness, SampleIndex, SeatWeight, TierId, WorkerId,
 };
 use scale_info::TypeInfo;
 use sp_core::H256;
@@ -34,7 +33,7 @@ pub type Seat = u32;
 )]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProtocolParams {
-	/// Blocks from a round's start in which commitments are accepted (a model's class deadline
+	/// Blocks from a round's start in which commitments are accepted (a model's tier deadline
 	/// can only shorten it).
 	pub commit_window: u32,
 	/// Blocks after the commit window whose VRF outputs all go into the audit draw's
@@ -220,8 +219,8 @@ pub struct RoundWorker<AccountId> {
 	pub key: WorkerId,
 	/// The stash behind it.
 	pub stash: AccountId,
-	/// The class it claims.
-	pub class: HardwareClass,
+	/// The tier it declares.
+	pub tier: TierId,
 	/// Whether it validates this session (only validators verify).
 	pub validator: bool,
 	/// Its stake as a vote weight when the round was issued: its weight in the verifier draws.

@@ -5,9 +5,17 @@
 //!
 //! A model is a [`ModelSpec`]: a name, the Blake2-256 hash of its ONNX file, how its input is
 //! generated, which output is quantised and compared (with which scale and tolerance), its
-//! price in FLOPs per sample, and the batch size and commit deadline of every hardware class
+//! price in FLOPs per sample, and the batch size and commit deadline of every hardware tier
 //! that serves it. The admin origin (root in the runtime) registers, updates and retires
 //! models; the challenge protocol reads them through [`ModelRegistry`].
+//!
+//! The registry also holds the hardware tiers ([`TierSpec`]): what a tier's hardware promises
+//! (device kind, sustained fp32 and int8 throughput, memory). Candidates declare a tier
+//! (staking reads it through [`TierRegistry`]); a model's table entry for a tier is accepted
+//! only when its deadline separates the tier ([`poai_primitives::sizing`]): the promised
+//! hardware computes the batch in at most half the deadline, and hardware with a tenth of the
+//! promise cannot compute it within the deadline. So a worker that declares more than it has
+//! misses its deadlines instead of earning the points of the tier it claims.
 //!
 //! ## Storage
 //!
@@ -17,12 +25,17 @@
 //! - [`NextModelId`]: the id the next registered model gets (also the number of records).
 //! - [`ActiveModels`]: the ids of the active models, ascending, at most
 //!   [`Config::MaxActiveModels`].
+//! - [`Tiers`]: the [`TierSpec`] of every registered tier, by id; at most [`Config::MaxTiers`].
+//!   A tier is never changed or removed: candidates declared it, and past rounds were sized by
+//!   it; a different promise is a new tier.
+//! - [`NextTierId`]: the id the next registered tier gets (also the number of tiers).
 //!
 //! ## Calls
 //!
 //! - [`Pallet::register_model`]: validates a spec and registers it as a new active model.
 //! - [`Pallet::update_model`]: replaces the spec of an active model.
 //! - [`Pallet::retire_model`]: stops issuing a model in new rounds.
+//! - [`Pallet::register_tier`]: validates a tier and registers it under the next free id.
 //!
 //! Two active models never share an ONNX hash. A change applies to the rounds issued after
 //! it: a round already issued keeps the model it was issued with (the challenge protocol reads
@@ -35,6 +48,7 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -48,8 +62,12 @@ use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::traits::Get;
 use poai_primitives::{
-	HardwareClass, InputSpecError, ModelId, ModelRegistry, ModelSpec, ModelSpecError, ModelStatus,
+	sizing, InputSpecError, ModelId, ModelRegistry, ModelSpec, ModelSpecError, ModelStatus,
+	SizingError, TierId, TierRegistry, TierSpec, TierSpecError,
 };
+
+/// The target of this pallet's log lines.
+pub const LOG_TARGET: &str = "runtime::poai-models";
 use scale_info::TypeInfo;
 
 /// A registered model: its spec, its status and when it was registered and last changed.
@@ -72,11 +90,11 @@ pub mod pallet {
 	use super::*;
 	use frame_support::pallet_prelude::*;
 	use frame_system::pallet_prelude::*;
-	use poai_primitives::ModelName;
+	use poai_primitives::{ModelName, TierName};
 	use sp_core::H256;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	/// The PoAI model registry pallet.
 	#[pallet::pallet]
@@ -98,6 +116,16 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxActiveModels: Get<u32>;
 
+		/// The most hardware tiers ever registered: tiers are never deleted, so this bounds
+		/// [`Tiers`]. Positive and at most 256 (a [`TierId`] is one byte).
+		#[pallet::constant]
+		type MaxTiers: Get<u32>;
+
+		/// The duration of a block (slot) in milliseconds: what a deadline in blocks is in
+		/// time, for checking that a model's deadlines separate its tiers.
+		#[pallet::constant]
+		type SlotDuration: Get<u64>;
+
 		/// The weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -116,6 +144,15 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ActiveModels<T: Config> =
 		StorageValue<_, BoundedVec<ModelId, T::MaxActiveModels>, ValueQuery>;
+
+	/// Every registered hardware tier, by id.
+	#[pallet::storage]
+	pub type Tiers<T: Config> = StorageMap<_, Twox64Concat, TierId, TierSpec, OptionQuery>;
+
+	/// The id of the next registered tier, which is also the number of tiers in [`Tiers`]
+	/// (ids are assigned in order from 0 and never reused).
+	#[pallet::storage]
+	pub type NextTierId<T: Config> = StorageValue<_, u32, ValueQuery>;
 
 	/// The events of the model registry pallet.
 	#[pallet::event]
@@ -141,6 +178,14 @@ pub mod pallet {
 		ModelRetired {
 			/// The model's id.
 			id: ModelId,
+		},
+		/// A hardware tier was registered: candidates can declare it, and models can be
+		/// served by it.
+		TierRegistered {
+			/// Its id.
+			tier: TierId,
+			/// Its name.
+			name: TierName,
 		},
 	}
 
@@ -177,16 +222,36 @@ pub mod pallet {
 		/// `flops_per_sample` is zero: give the model's floating-point operations per sample,
 		/// the price of its work.
 		NoWork,
-		/// No hardware class serves the model: list at least one class with its batch size
-		/// and deadline.
-		NoClass,
-		/// A hardware class is listed twice: give each class once.
-		DuplicateClass,
-		/// A batch size is zero or above `MAX_BATCH_SIZE` (65536): give each class a batch
+		/// No hardware tier serves the model: list at least one tier with its batch size and
+		/// deadline.
+		NoTier,
+		/// A hardware tier is listed twice: give each tier once.
+		DuplicateTier,
+		/// A batch size is zero or above `MAX_BATCH_SIZE` (65536): give each tier a batch
 		/// size in `1..=65536`.
 		BadBatchSize,
-		/// A commit deadline is zero blocks: give each class a positive deadline.
+		/// A commit deadline is zero blocks: give each tier a positive deadline.
 		ZeroDeadline,
+		/// The model lists a tier that is not registered: register the tier first, or list
+		/// only registered tiers (`Tiers` in Chain state).
+		UnknownTier,
+		/// For one of the model's tiers, hardware that keeps the tier's promise needs more
+		/// than half the deadline to compute the batch: give that tier a smaller batch or a
+		/// longer deadline (the arithmetic is in `docs/HARDWARE.md`).
+		TooSlowForTier,
+		/// For one of the model's tiers, hardware with a tenth of the tier's promise computes
+		/// the batch within the deadline, so the tier would prove nothing: give that tier a
+		/// larger batch or a shorter deadline (see `docs/HARDWARE.md`).
+		TierNotSeparated,
+		/// The tier's name is empty: give it a name (at most 32 bytes).
+		EmptyTierName,
+		/// The tier promises no fp32 throughput: give the sustained FLOP/s its hardware keeps.
+		NoTierThroughput,
+		/// The tier promises no memory: give the bytes of RAM or VRAM its hardware has.
+		NoTierMemory,
+		/// `MaxTiers` tiers have been registered, and tiers are never deleted: the runtime's
+		/// bound must be raised to register more.
+		TooManyTiers,
 		/// `MaxModels` models have been registered, and records are never deleted: the
 		/// runtime's bound must be raised to register more.
 		RegistryFull,
@@ -218,10 +283,29 @@ pub mod pallet {
 				ModelSpecError::BadOutputLength => Error::BadOutputLength,
 				ModelSpecError::ScaleTooLarge => Error::ScaleTooLarge,
 				ModelSpecError::NoWork => Error::NoWork,
-				ModelSpecError::NoClass => Error::NoClass,
-				ModelSpecError::DuplicateClass => Error::DuplicateClass,
+				ModelSpecError::NoTier => Error::NoTier,
+				ModelSpecError::DuplicateTier => Error::DuplicateTier,
 				ModelSpecError::BadBatchSize => Error::BadBatchSize,
 				ModelSpecError::ZeroDeadline => Error::ZeroDeadline,
+			}
+		}
+	}
+
+	impl<T> From<SizingError> for Error<T> {
+		fn from(error: SizingError) -> Self {
+			match error {
+				SizingError::TooSlowForPromise => Error::TooSlowForTier,
+				SizingError::TenthOfPromiseFinishes => Error::TierNotSeparated,
+			}
+		}
+	}
+
+	impl<T> From<TierSpecError> for Error<T> {
+		fn from(error: TierSpecError) -> Self {
+			match error {
+				TierSpecError::EmptyName => Error::EmptyTierName,
+				TierSpecError::NoThroughput => Error::NoTierThroughput,
+				TierSpecError::NoMemory => Error::NoTierMemory,
 			}
 		}
 	}
@@ -230,8 +314,12 @@ pub mod pallet {
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
+		/// The hardware tiers registered at genesis, with ids `0, 1, …` in this order (before
+		/// the models). Each must be valid.
+		pub tiers: Vec<TierSpec>,
 		/// The models registered at genesis, active, with ids `0, 1, …` in this order. Each
-		/// must be valid, and no two may share an ONNX hash.
+		/// must be valid, list only tiers of `tiers`, and separate each of them; no two may
+		/// share an ONNX hash.
 		pub models: Vec<ModelSpec>,
 		/// Marker.
 		#[serde(skip)]
@@ -241,6 +329,14 @@ pub mod pallet {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
+			for (index, tier) in self.tiers.iter().enumerate() {
+				if let Err(error) = Pallet::<T>::do_register_tier(tier.clone()) {
+					panic!(
+						"tier {index} of the model registry's genesis config cannot be \
+						 registered: {error:?}"
+					);
+				}
+			}
 			for (index, spec) in self.models.iter().enumerate() {
 				if let Err(error) = Pallet::<T>::do_register(spec.clone()) {
 					panic!(
@@ -261,6 +357,11 @@ pub mod pallet {
 				T::MaxActiveModels::get() <= T::MaxModels::get(),
 				"MaxActiveModels must not exceed MaxModels"
 			);
+			assert!(
+				(1..=256).contains(&T::MaxTiers::get()),
+				"MaxTiers must be in 1..=256: a tier id is one byte"
+			);
+			assert!(T::SlotDuration::get() > 0, "SlotDuration must be positive");
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -274,11 +375,15 @@ pub mod pallet {
 		/// Registers a new model (admin origin only), active from the next round issued.
 		///
 		/// The model gets the next free id, announced in [`Event::ModelRegistered`]. Fails
-		/// when the spec is invalid (the error says what to fix), when `MaxModels` models have
-		/// been registered, when `MaxActiveModels` models are active, or when an active model
-		/// has the same ONNX hash.
+		/// when the spec is invalid (the error says what to fix), when it lists a tier that is
+		/// not registered or whose deadline does not separate the tier, when `MaxModels` models
+		/// have been registered, when `MaxActiveModels` models are active, or when an active
+		/// model has the same ONNX hash.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::register_model(T::MaxActiveModels::get()))]
+		#[pallet::weight(
+			T::WeightInfo::register_model(T::MaxActiveModels::get())
+				.saturating_add(Pallet::<T>::tier_reads())
+		)]
 		pub fn register_model(origin: OriginFor<T>, spec: ModelSpec) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			Self::do_register(spec)?;
@@ -289,15 +394,18 @@ pub mod pallet {
 		///
 		/// The new spec applies to the rounds issued from now on; rounds already issued keep
 		/// the spec they were issued with. Fails when no model has this id, when the model is
-		/// retired, when the spec is invalid, or when another active model has the same ONNX
-		/// hash.
+		/// retired, when the spec is invalid or does not separate one of its tiers (as for
+		/// [`Pallet::register_model`]), or when another active model has the same ONNX hash.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::update_model(T::MaxActiveModels::get()))]
+		#[pallet::weight(
+			T::WeightInfo::update_model(T::MaxActiveModels::get())
+				.saturating_add(Pallet::<T>::tier_reads())
+		)]
 		pub fn update_model(origin: OriginFor<T>, id: ModelId, spec: ModelSpec) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			let mut record = Models::<T>::get(id).ok_or(Error::<T>::UnknownModel)?;
 			ensure!(record.status == ModelStatus::Active, Error::<T>::ModelRetired);
-			spec.validate().map_err(Error::<T>::from)?;
+			Self::check_spec(&spec)?;
 			ensure!(
 				!Self::hash_is_active(&ActiveModels::<T>::get(), &spec.onnx_hash, Some(id)),
 				Error::<T>::DuplicateModel
@@ -332,6 +440,21 @@ pub mod pallet {
 			Self::deposit_event(Event::ModelRetired { id });
 			Ok(())
 		}
+
+		/// Registers a new hardware tier (admin origin only) under the next free id, announced
+		/// in [`Event::TierRegistered`].
+		///
+		/// A tier is a promise: the device kind, the sustained fp32 and int8 throughput and the
+		/// memory its hardware has. It cannot be changed afterwards (candidates declared it);
+		/// register a new tier for a different promise. Fails when the name is empty, when it
+		/// promises no fp32 throughput or no memory, or when `MaxTiers` tiers exist.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::register_tier())]
+		pub fn register_tier(origin: OriginFor<T>, spec: TierSpec) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_register_tier(spec)?;
+			Ok(())
+		}
 	}
 }
 
@@ -340,7 +463,7 @@ impl<T: Config> Pallet<T> {
 	///
 	/// What [`Pallet::register_model`] and the genesis config do, without the origin check.
 	pub fn do_register(spec: ModelSpec) -> Result<ModelId, Error<T>> {
-		spec.validate()?;
+		Self::check_spec(&spec)?;
 		let id = NextModelId::<T>::get();
 		if id >= T::MaxModels::get() {
 			return Err(Error::<T>::RegistryFull);
@@ -367,6 +490,41 @@ impl<T: Config> Pallet<T> {
 		NextModelId::<T>::put(next);
 		Self::deposit_event(Event::ModelRegistered { id, name, onnx_hash });
 		Ok(id)
+	}
+
+	/// Validates `spec` and checks that every tier it lists is registered and separated by its
+	/// deadline (see the crate docs).
+	fn check_spec(spec: &ModelSpec) -> Result<(), Error<T>> {
+		spec.validate()?;
+		for params in spec.tiers.iter() {
+			let tier = Tiers::<T>::get(params.tier).ok_or(Error::<T>::UnknownTier)?;
+			sizing(spec, params, &tier, T::SlotDuration::get())?;
+		}
+		Ok(())
+	}
+
+	/// The weight of reading the tiers a model's table can list: what `check_spec` adds to
+	/// the benchmarked weight of registering and updating a model.
+	fn tier_reads() -> frame_support::weights::Weight {
+		T::DbWeight::get().reads(u64::from(poai_primitives::MAX_MODEL_TIERS))
+	}
+
+	/// Validates `spec` and registers it as a new tier; returns its id.
+	///
+	/// What [`Pallet::register_tier`], the genesis config and the migration to version 1 do,
+	/// without the origin check.
+	pub fn do_register_tier(spec: TierSpec) -> Result<TierId, Error<T>> {
+		spec.validate()?;
+		let next = NextTierId::<T>::get();
+		if next >= T::MaxTiers::get() {
+			return Err(Error::<T>::TooManyTiers);
+		}
+		let tier = TierId(u8::try_from(next).map_err(|_| Error::<T>::TooManyTiers)?);
+		let name = spec.name.clone();
+		Tiers::<T>::insert(tier, spec);
+		NextTierId::<T>::put(next.saturating_add(1));
+		Self::deposit_event(Event::TierRegistered { tier, name });
+		Ok(tier)
 	}
 
 	/// Whether a model of `active` other than `except` has the ONNX hash `onnx_hash`.
@@ -412,6 +570,23 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 		ensure!(records == next, "the number of records differs from NextModelId");
+
+		let tiers = NextTierId::<T>::get();
+		ensure!(tiers <= T::MaxTiers::get(), "more tiers than MaxTiers");
+		let mut count = 0u32;
+		for (tier, spec) in Tiers::<T>::iter() {
+			count = count.saturating_add(1);
+			ensure!(u32::from(tier.0) < tiers, "a tier id is not below NextTierId");
+			ensure!(spec.validate().is_ok(), "a registered tier is invalid");
+		}
+		ensure!(count == tiers, "the number of tiers differs from NextTierId");
+		for id in active.iter() {
+			let record = Models::<T>::get(id).ok_or("an active model has no record")?;
+			ensure!(
+				record.spec.tiers.iter().all(|params| Tiers::<T>::contains_key(params.tier)),
+				"an active model lists a tier that is not registered"
+			);
+		}
 		Ok(())
 	}
 }
@@ -421,14 +596,14 @@ impl<T: Config> ModelRegistry for Pallet<T> {
 		Models::<T>::get(id).map(|record| record.spec)
 	}
 
-	/// The active models that `class` serves, ascending; reads [`ActiveModels`] and the record
-	/// of every active model.
-	fn active_models(class: HardwareClass) -> Vec<ModelId> {
-		ActiveModels::<T>::get()
-			.into_iter()
-			.filter(|&id| {
-				Models::<T>::get(id).is_some_and(|record| record.spec.class_params(class).is_some())
-			})
-			.collect()
+	/// The active models, ascending: reads [`ActiveModels`].
+	fn active_models() -> Vec<ModelId> {
+		ActiveModels::<T>::get().into_inner()
+	}
+}
+
+impl<T: Config> TierRegistry for Pallet<T> {
+	fn tier(id: TierId) -> Option<TierSpec> {
+		Tiers::<T>::get(id)
 	}
 }

@@ -23,18 +23,27 @@ parameter_types! {
 	/// Small bounds, so that the tests reach them.
 	pub const MaxModels: u32 = 5;
 	pub const MaxActiveModels: u32 = 3;
+	pub const MaxTiers: u32 = 8;
+	/// The runtime's 3-second slots.
+	pub const SlotDuration: u64 = 3000;
 }
 
 impl pallet_poai_models::Config for Test {
 	type AdminOrigin = EnsureRoot<u64>;
 	type MaxModels = MaxModels;
 	type MaxActiveModels = MaxActiveModels;
+	type MaxTiers = MaxTiers;
+	type SlotDuration = SlotDuration;
 	type WeightInfo = ();
 }
 
-/// Test externalities with an empty registry, at block 1 (so that events are kept).
+/// Test externalities with the two test tiers (`fixtures::test_tiers`) and no model, at block
+/// 1 (so that events are kept).
 pub fn new_test_ext() -> sp_io::TestExternalities {
-	ext_with(pallet_poai_models::GenesisConfig::default())
+	ext_with(pallet_poai_models::GenesisConfig {
+		tiers: poai_primitives::fixtures::test_tiers(),
+		..Default::default()
+	})
 }
 
 /// Test externalities with the given genesis config of the pallet, at block 1.

@@ -1,11 +1,18 @@
 //! Tests of the model registry pallet.
 //!
-//! The mock runtime allows 5 models in all and 3 active at once.
+//! The mock runtime allows 5 models in all and 3 active at once, and 8 tiers; its genesis
+//! registers the two test tiers (`fixtures::test_tiers`), which `dense_mlp(64, 16)`'s table
+//! separates.
 
 use crate::{mock::*, *};
-use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo, traits::Hooks, BoundedVec};
+use frame_support::{
+	assert_noop, assert_ok,
+	dispatch::GetDispatchInfo,
+	traits::{Get, Hooks},
+	BoundedVec,
+};
 use poai_primitives::{
-	fixtures::{classes, dense_mlp},
+	fixtures::{dense_mlp, test_tiers, tiers},
 	InputKind, ModelName, Shape, MAX_ABS_MILLI, MAX_BATCH_SIZE, MAX_OUTPUT_ELEMENTS,
 };
 use sp_core::H256;
@@ -19,20 +26,33 @@ fn hash(seed: u8) -> H256 {
 	H256::repeat_byte(seed)
 }
 
-/// A valid spec served by the given classes, with the ONNX hash `hash(seed)`.
-fn spec_for(seed: u8, served: &[HardwareClass]) -> ModelSpec {
-	let table: Vec<_> = served.iter().map(|&class| (class, 32, 6)).collect();
+mod tiers;
+
+/// A valid spec served by the given test tiers (with the fixture's batch sizes, which separate
+/// them), with the ONNX hash `hash(seed)`.
+fn spec_for(seed: u8, served: &[TierId]) -> ModelSpec {
+	let fixture = dense_mlp(64, 16);
+	let table: Vec<_> = served
+		.iter()
+		.filter_map(|&tier| fixture.tier_params(tier))
+		.map(|params| (params.tier, params.batch_size, params.deadline_blocks))
+		.collect();
 	ModelSpec {
 		name: ModelName::truncate_from(format!("model-{seed}").into_bytes()),
 		onnx_hash: hash(seed),
-		classes: classes(&table),
-		..dense_mlp(64, 16)
+		tiers: tiers(&table),
+		..fixture
 	}
 }
 
-/// A valid spec served by every class, with the ONNX hash `hash(seed)`.
+/// A valid spec served by both test tiers, with the ONNX hash `hash(seed)`.
 fn spec(seed: u8) -> ModelSpec {
-	spec_for(seed, &HardwareClass::ALL)
+	spec_for(seed, &[TierId(0), TierId(1)])
+}
+
+/// A genesis config with the test tiers and `models`.
+fn genesis(models: Vec<ModelSpec>) -> GenesisConfig<Test> {
+	GenesisConfig { tiers: test_tiers(), models, ..Default::default() }
 }
 
 /// Registers `spec` as root and returns its id.
@@ -48,10 +68,6 @@ fn active() -> Vec<ModelId> {
 
 fn record(id: ModelId) -> ModelRecord<u64> {
 	Models::<Test>::get(id).expect("the model is registered")
-}
-
-fn active_for(class: HardwareClass) -> Vec<ModelId> {
-	<PoaiModels as ModelRegistry>::active_models(class)
 }
 
 /// Every way to break a spec, with the error the registry answers.
@@ -86,11 +102,11 @@ fn broken_specs() -> Vec<(ModelSpec, DispatchError)> {
 		(broken(&|s| s.output_len = MAX_OUTPUT_ELEMENTS + 1), Error::BadOutputLength),
 		(broken(&|s| s.scale_bits = 31), Error::ScaleTooLarge),
 		(broken(&|s| s.flops_per_sample = 0), Error::NoWork),
-		(broken(&|s| s.classes.clear()), Error::NoClass),
-		(broken(&|s| s.classes[1].class = HardwareClass::Cpu), Error::DuplicateClass),
-		(broken(&|s| s.classes[0].batch_size = 0), Error::BadBatchSize),
-		(broken(&|s| s.classes[0].batch_size = MAX_BATCH_SIZE + 1), Error::BadBatchSize),
-		(broken(&|s| s.classes[1].deadline_blocks = 0), Error::ZeroDeadline),
+		(broken(&|s| s.tiers.clear()), Error::NoTier),
+		(broken(&|s| s.tiers[1].tier = TierId(0)), Error::DuplicateTier),
+		(broken(&|s| s.tiers[0].batch_size = 0), Error::BadBatchSize),
+		(broken(&|s| s.tiers[0].batch_size = MAX_BATCH_SIZE + 1), Error::BadBatchSize),
+		(broken(&|s| s.tiers[1].deadline_blocks = 0), Error::ZeroDeadline),
 	];
 	broken_specs.into_iter().map(|(spec, error)| (spec, error.into())).collect()
 }
@@ -102,6 +118,8 @@ fn the_mock_is_consistent() {
 		assert_ok!(PoaiModels::do_try_state());
 		assert_eq!(NextModelId::<Test>::get(), 0);
 		assert!(active().is_empty());
+		assert_eq!(NextTierId::<Test>::get(), 2);
+		assert_eq!(<Test as Config>::MaxTiers::get(), 8);
 		assert_eq!(<Test as Config>::MaxModels::get(), 5);
 		assert_eq!(<Test as Config>::MaxActiveModels::get(), 3);
 	});
@@ -196,8 +214,8 @@ fn every_spec_error_has_its_own_pallet_error() {
 		M::BadOutputLength,
 		M::ScaleTooLarge,
 		M::NoWork,
-		M::NoClass,
-		M::DuplicateClass,
+		M::NoTier,
+		M::DuplicateTier,
 		M::BadBatchSize,
 		M::ZeroDeadline,
 	];
@@ -288,7 +306,7 @@ fn update_model_replaces_the_spec_and_emits_an_event() {
 		register(spec(1));
 		register(spec(2));
 		System::set_block_number(9);
-		let new = spec_for(3, &[HardwareClass::Gpu]);
+		let new = spec_for(3, &[TierId(1)]);
 		assert_ok!(PoaiModels::update_model(root(), 0, new.clone()));
 		assert_eq!(
 			record(0),
@@ -379,47 +397,38 @@ fn retire_model_needs_an_active_model() {
 }
 
 #[test]
-fn the_registry_serves_each_class_its_active_models_in_order() {
+fn the_registry_serves_its_active_models_in_order() {
+	let served = || <PoaiModels as ModelRegistry>::active_models();
 	new_test_ext().execute_with(|| {
-		register(spec_for(1, &[HardwareClass::Gpu]));
-		register(spec_for(2, &[HardwareClass::Cpu]));
-		register(spec_for(3, &[HardwareClass::Gpu, HardwareClass::Cpu]));
-		assert_eq!(active_for(HardwareClass::Cpu), vec![1, 2]);
-		assert_eq!(active_for(HardwareClass::Gpu), vec![0, 2]);
+		register(spec_for(1, &[TierId(1)]));
+		register(spec_for(2, &[TierId(0)]));
+		register(spec_for(3, &[TierId(1), TierId(0)]));
+		assert_eq!(served(), vec![0, 1, 2]);
 
 		// Retired models are not served, but their spec is still known.
 		assert_ok!(PoaiModels::retire_model(root(), 0));
-		assert_eq!(active_for(HardwareClass::Gpu), vec![2]);
-		assert_eq!(
-			<PoaiModels as ModelRegistry>::model(0),
-			Some(spec_for(1, &[HardwareClass::Gpu]))
-		);
+		assert_eq!(served(), vec![1, 2]);
+		assert_eq!(<PoaiModels as ModelRegistry>::model(0), Some(spec_for(1, &[TierId(1)])));
 		assert_eq!(<PoaiModels as ModelRegistry>::model(3), None);
 
-		// A model registered later comes later; an update changes the classes served.
-		register(spec_for(4, &[HardwareClass::Gpu]));
-		assert_eq!(active_for(HardwareClass::Gpu), vec![2, 3]);
-		assert_ok!(PoaiModels::update_model(root(), 2, spec_for(3, &[HardwareClass::Cpu])));
-		assert_eq!(active_for(HardwareClass::Gpu), vec![3]);
-		assert_eq!(active_for(HardwareClass::Cpu), vec![1, 2]);
-		assert_eq!(
-			<PoaiModels as ModelRegistry>::model(2),
-			Some(spec_for(3, &[HardwareClass::Cpu]))
-		);
+		// A model registered later comes later; an update changes the tiers served.
+		register(spec_for(4, &[TierId(1)]));
+		assert_eq!(served(), vec![1, 2, 3]);
+		assert_ok!(PoaiModels::update_model(root(), 2, spec_for(3, &[TierId(0)])));
+		assert_eq!(<PoaiModels as ModelRegistry>::model(2), Some(spec_for(3, &[TierId(0)])));
 
 		// Nothing active: nothing served.
 		for id in [1, 2, 3] {
 			assert_ok!(PoaiModels::retire_model(root(), id));
 		}
-		assert!(active_for(HardwareClass::Cpu).is_empty());
-		assert!(active_for(HardwareClass::Gpu).is_empty());
+		assert!(served().is_empty());
 	});
 }
 
 #[test]
 fn genesis_registers_the_models_in_order() {
-	let models = vec![spec_for(1, &[HardwareClass::Cpu]), spec(2)];
-	ext_with(GenesisConfig { models: models.clone(), ..Default::default() }).execute_with(|| {
+	let models = vec![spec_for(1, &[TierId(0)]), spec(2)];
+	ext_with(genesis(models.clone())).execute_with(|| {
 		assert_eq!(NextModelId::<Test>::get(), 2);
 		assert_eq!(active(), vec![0, 1]);
 		for (id, spec) in models.into_iter().enumerate() {
@@ -428,8 +437,6 @@ fn genesis_registers_the_models_in_order() {
 				ModelRecord { spec, status: ModelStatus::Active, registered_at: 0, updated_at: 0 }
 			);
 		}
-		assert_eq!(active_for(HardwareClass::Cpu), vec![0, 1]);
-		assert_eq!(active_for(HardwareClass::Gpu), vec![1]);
 		// Genesis emits no event (block 0).
 		assert!(System::events().is_empty());
 		assert_ok!(PoaiModels::do_try_state());
@@ -445,39 +452,43 @@ fn genesis_registers_the_models_in_order() {
 fn genesis_rejects_an_invalid_model() {
 	let mut nameless = spec(2);
 	nameless.name.clear();
-	ext_with(GenesisConfig { models: vec![spec(1), nameless], ..Default::default() });
+	ext_with(genesis(vec![spec(1), nameless]));
 }
 
 #[test]
 #[should_panic(expected = "model 1 of the model registry's genesis config cannot be registered: \
 	            DuplicateModel")]
 fn genesis_rejects_a_duplicate_model() {
-	ext_with(GenesisConfig { models: vec![spec(1), spec(1)], ..Default::default() });
+	ext_with(genesis(vec![spec(1), spec(1)]));
 }
 
 #[test]
 #[should_panic(expected = "model 3 of the model registry's genesis config cannot be registered: \
 	            TooManyActiveModels")]
 fn genesis_rejects_more_than_max_active_models() {
-	ext_with(GenesisConfig { models: (1..=4).map(spec).collect(), ..Default::default() });
+	ext_with(genesis((1..=4).map(spec).collect()));
 }
 
 #[test]
 fn genesis_config_serde_is_camel_case() {
-	let config = GenesisConfig::<Test> { models: vec![spec(1)], ..Default::default() };
+	let config = genesis(vec![spec(1)]);
 	let json = serde_json::to_value(&config).expect("serialisable");
 	let model = &json["models"][0];
 	assert_eq!(model["outputLen"], 16);
 	assert_eq!(model["flopsPerSample"], 2 * 64 * 16);
-	assert_eq!(model["classes"][1]["batchSize"], 32);
+	assert_eq!(model["tiers"][1]["tier"], 1);
+	assert_eq!(model["tiers"][1]["batchSize"], 256);
 	assert_eq!(model["onnxHash"], format!("0x{}", "01".repeat(32)));
+	assert_eq!(json["tiers"][0]["fp32Flops"], 20_000);
+	assert_eq!(json["tiers"][1]["device"], "Gpu");
 	let back: GenesisConfig<Test> = serde_json::from_value(json).expect("deserialisable");
 	assert_eq!(back.models, config.models);
+	assert_eq!(back.tiers, config.tiers);
 	// Unknown fields are refused, so that a typo in a chain spec is caught.
 	assert!(serde_json::from_str::<GenesisConfig<Test>>(r#"{"modelz": []}"#).is_err());
 	let empty: GenesisConfig<Test> =
-		serde_json::from_str(r#"{"models": []}"#).expect("deserialisable");
-	assert!(empty.models.is_empty());
+		serde_json::from_str(r#"{"tiers": [], "models": []}"#).expect("deserialisable");
+	assert!(empty.models.is_empty() && empty.tiers.is_empty());
 }
 
 #[test]
@@ -518,27 +529,36 @@ fn try_state_detects_broken_invariants() {
 #[test]
 fn calls_are_charged_their_worst_case() {
 	let max_active = <Test as Config>::MaxActiveModels::get();
+	// Besides the benchmarked weight, a model's registration or update reads the tiers its
+	// table may list.
+	let db: frame_support::weights::RuntimeDbWeight =
+		<Test as frame_system::Config>::DbWeight::get();
+	let tier_reads = db.reads(u64::from(poai_primitives::MAX_MODEL_TIERS));
 	let register = RuntimeCall::PoaiModels(Call::register_model { spec: spec(1) });
 	assert_eq!(
 		register.get_dispatch_info().call_weight,
-		<() as WeightInfo>::register_model(max_active)
+		<() as WeightInfo>::register_model(max_active).saturating_add(tier_reads)
 	);
 	let update = RuntimeCall::PoaiModels(Call::update_model { id: 0, spec: spec(1) });
 	assert_eq!(
 		update.get_dispatch_info().call_weight,
-		<() as WeightInfo>::update_model(max_active)
+		<() as WeightInfo>::update_model(max_active).saturating_add(tier_reads)
 	);
 	let retire = RuntimeCall::PoaiModels(Call::retire_model { id: 0 });
 	assert_eq!(retire.get_dispatch_info().call_weight, <() as WeightInfo>::retire_model());
+	let tier = RuntimeCall::PoaiModels(Call::register_tier { spec: test_tiers().remove(0) });
+	assert_eq!(tier.get_dispatch_info().call_weight, <() as WeightInfo>::register_tier());
 	// Every active model read adds to the weight.
 	assert!(<() as WeightInfo>::register_model(1).all_gt(<() as WeightInfo>::register_model(0)));
 }
 
 #[test]
 fn the_storage_proofs_of_the_weights_are_those_of_the_records() {
-	// `weights.rs` assumes entries of at most 333 bytes: a record of 321 bytes with
-	// `BlockNumber = u32`, plus the 12-byte key (`Twox64Concat` of a `u32`).
-	assert_eq!(ModelRecord::<u32>::max_encoded_len(), 321);
-	assert_eq!(ModelSpec::max_encoded_len(), 312);
+	// `weights.rs` assumes entries of at most 387 bytes: a record of 375 bytes with
+	// `BlockNumber = u32` (a table of up to 8 tiers), plus the 12-byte key (`Twox64Concat` of
+	// a `u32`); and tiers of at most 58 bytes.
+	assert_eq!(ModelRecord::<u32>::max_encoded_len(), 375);
+	assert_eq!(ModelSpec::max_encoded_len(), 366);
+	assert_eq!(TierSpec::max_encoded_len(), 58);
 	assert_eq!(BoundedVec::<ModelId, frame_support::traits::ConstU32<16>>::max_encoded_len(), 65);
 }

@@ -49,6 +49,7 @@ pub trait WeightInfo {
 	fn register_model(a: u32, ) -> Weight;
 	fn update_model(a: u32, ) -> Weight;
 	fn retire_model() -> Weight;
+	fn register_tier() -> Weight;
 }
 
 /// Weights for `pallet_poai_models` measured on the machine above, reading the runtime's `DbWeight`.
@@ -105,6 +106,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
+	/// Storage: `PoaiModels::NextTierId` (r:1 w:1)
+	/// Proof: `PoaiModels::NextTierId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `PoaiModels::Tiers` (r:0 w:1)
+	/// Proof: `PoaiModels::Tiers` (`max_values`: None, `max_size`: Some(58), added: 2533, mode: `MaxEncodedLen`)
+	/// NOT MEASURED YET: the benchmark `register_tier` exists, this entry is an estimate (the
+	/// execution time of `retire_model`, which does the same work and more) until
+	/// `scripts/benchmark-weights.sh` is run again.
+	fn register_tier() -> Weight {
+		Weight::from_parts(34_504_000, 1489)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
 }
 
 /// The same weights with ParityDb's costs, for tests and mocks.
@@ -128,6 +141,11 @@ impl WeightInfo for () {
 	fn retire_model() -> Weight {
 		Weight::from_parts(34_504_000, 3798)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn register_tier() -> Weight {
+		Weight::from_parts(34_504_000, 1489)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 }

@@ -12,7 +12,7 @@ use frame_support::{
 	BoundedVec,
 };
 use frame_system::RawOrigin;
-use poai_primitives::HardwareClass;
+use poai_primitives::TierId;
 use sp_runtime::{Perbill, Saturating};
 use sp_staking::offence::{OffenceDetails, OnOffenceHandler};
 
@@ -58,7 +58,7 @@ fn candidate<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	assert!(Staking::<T>::validate(
 		RawOrigin::Signed(who.clone()).into(),
 		Perbill::from_percent(10),
-		HardwareClass::Gpu,
+		TierId(1),
 	)
 	.is_ok());
 	T::BenchmarkHelper::register_session_keys(&who);
@@ -190,7 +190,7 @@ mod benchmarks {
 			.collect();
 		Backers::<T>::insert(&stash, BackersOf::<T>::try_from(backers).expect("within bound"));
 		#[extrinsic_call]
-		_(RawOrigin::Signed(stash.clone()), Perbill::from_percent(5), HardwareClass::Gpu);
+		_(RawOrigin::Signed(stash.clone()), Perbill::from_percent(5), TierId(1));
 		assert_eq!(
 			Candidates::<T>::get(&stash).map(|c| c.nominated),
 			Some(units::<T>(T::MaxBackersPerCandidate::get()))

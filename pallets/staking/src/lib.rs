@@ -8,7 +8,7 @@
 //!   [`StakingLedger`] splits the held amount into *active* (counted as stake) and *unlocking*
 //!   chunks that can be withdrawn `BondingDuration` sessions after [`Pallet::unbond`].
 //! - **Candidates and nominators.** A bonded stash either declares itself a candidate
-//!   ([`Pallet::validate`], with a commission and a hardware class) or nominates up to
+//!   ([`Pallet::validate`], with a commission and a hardware tier) or nominates up to
 //!   `MaxNominations` candidates ([`Pallet::nominate`]); its active bond is split equally among
 //!   its targets, the remainder of the division going to the first target. Each candidate keeps
 //!   the sum of its backing up to date as bonds change, so the election never iterates
@@ -61,10 +61,10 @@ pub const LOG_TARGET: &str = "runtime::poai-staking";
 
 /// The balance type of the pallet.
 pub type BalanceOf<T> = <T as Config>::CurrencyBalance;
-/// A staker of the genesis config: stash, bond and hardware class (its keys are in the session
+/// A staker of the genesis config: stash, bond and hardware tier (its keys are in the session
 /// pallet's genesis).
 pub type GenesisStaker<T> =
-	(<T as frame_system::Config>::AccountId, BalanceOf<T>, poai_primitives::HardwareClass);
+	(<T as frame_system::Config>::AccountId, BalanceOf<T>, poai_primitives::TierId);
 /// Funds taken by a slash, before the runtime decides where they go.
 pub type CreditOf<T> =
 	fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
@@ -82,7 +82,7 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use poai_primitives::{traits::ReputationProvider, HardwareClass};
+	use poai_primitives::{traits::ReputationProvider, TierId, TierRegistry};
 	use sp_runtime::{
 		traits::{MaybeSerializeDeserialize, Zero},
 		Perbill, Saturating,
@@ -134,6 +134,9 @@ pub mod pallet {
 
 		/// Where the election reads reputation from.
 		type Reputation: ReputationProvider<Self::AccountId>;
+
+		/// The registered hardware tiers a candidate may declare (the model registry).
+		type Tiers: poai_primitives::TierRegistry;
 
 		/// Whether a candidate has session keys (`pallet_session::Pallet` implements it).
 		type ValidatorRegistration: ValidatorRegistration<Self::AccountId>;
@@ -278,7 +281,7 @@ pub mod pallet {
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
-		/// The initial candidates and validators: stash, bond, hardware class. Each stash needs a
+		/// The initial candidates and validators: stash, bond, hardware tier. Each stash needs a
 		/// free balance above `bond` plus the existential deposit; its keys, the worker key
 		/// among them, are the session pallet's genesis.
 		pub stakers: Vec<GenesisStaker<T>>,
@@ -297,7 +300,7 @@ pub mod pallet {
 				self.stakers.len() as u32 <= T::MaxCandidates::get(),
 				"more genesis stakers than MaxCandidates"
 			);
-			for (stash, bond, hardware_class) in &self.stakers {
+			for (stash, bond, tier) in &self.stakers {
 				assert!(!Ledger::<T>::contains_key(stash), "genesis staker {stash:?} listed twice");
 				assert!(
 					*bond >= T::Currency::minimum_balance()
@@ -316,7 +319,7 @@ pub mod pallet {
 					stash,
 					CandidateInfo {
 						commission: Perbill::zero(),
-						hardware_class: *hardware_class,
+						tier: *tier,
 						self_bond: *bond,
 						nominated: Zero::zero(),
 					},
@@ -363,14 +366,14 @@ pub mod pallet {
 			/// The account that left staking.
 			stash: T::AccountId,
 		},
-		/// `stash` is a candidate with this commission and hardware class (new or updated).
+		/// `stash` is a candidate with this commission and hardware tier (new or updated).
 		Validating {
 			/// The candidate.
 			stash: T::AccountId,
 			/// The share of its rewards it keeps before its backers are paid.
 			commission: Perbill,
-			/// The hardware class its PoAI challenges are sized for.
-			hardware_class: HardwareClass,
+			/// The hardware tier its PoAI challenges are sized for.
+			tier: TierId,
 		},
 		/// `stash` stopped being a candidate or a nominator.
 		Chilled {
@@ -535,6 +538,9 @@ pub mod pallet {
 		NoReward,
 		/// That reward has already been paid.
 		AlreadyPaid,
+		/// No hardware tier has this id: declare one of the registered tiers
+		/// (`poaiModels.tiers` in Chain state).
+		UnknownTier,
 	}
 
 	#[pallet::hooks]
@@ -706,18 +712,17 @@ pub mod pallet {
 
 		/// Declare the caller a candidate for validation, or update its `commission` (the
 		/// share of its rewards it keeps before splitting the rest with its backers) and its
-		/// `hardware_class` (which decides the size of its PoAI challenges). Needs an active bond
-		/// of at least `min_validator_bond`; a nominator must `chill` first. To be elected the
-		/// candidate also needs session keys (`session.setKeys`: `babe`, `grandpa` and the `poai`
-		/// worker key its node signs PoAI results with) and enough reputation.
+		/// `tier` (a registered hardware tier, `poaiModels.tiers` in Chain state: its PoAI
+		/// challenges are sized so that only hardware keeping the tier's promise meets their
+		/// deadlines). Needs an active bond of at least `min_validator_bond`; a nominator must
+		/// `chill` first. To be elected the candidate also needs session keys (`session.setKeys`:
+		/// `babe`, `grandpa` and the `poai` worker key its node signs PoAI results with) and
+		/// enough reputation.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::validate())]
-		pub fn validate(
-			origin: OriginFor<T>,
-			commission: Perbill,
-			hardware_class: HardwareClass,
-		) -> DispatchResult {
+		#[pallet::weight(T::WeightInfo::validate().saturating_add(T::DbWeight::get().reads(1)))]
+		pub fn validate(origin: OriginFor<T>, commission: Perbill, tier: TierId) -> DispatchResult {
 			let stash = ensure_signed(origin)?;
+			ensure!(T::Tiers::tier(tier).is_some(), Error::<T>::UnknownTier);
 			let ledger = Ledger::<T>::get(&stash).ok_or(Error::<T>::NotBonded)?;
 			ensure!(!Nominators::<T>::contains_key(&stash), Error::<T>::AlreadyNominating);
 			ensure!(
@@ -725,7 +730,7 @@ pub mod pallet {
 				Error::<T>::InsufficientSelfBond
 			);
 			let candidate = match Candidates::<T>::get(&stash) {
-				Some(existing) => CandidateInfo { commission, hardware_class, ..existing },
+				Some(existing) => CandidateInfo { commission, tier, ..existing },
 				None => {
 					ensure!(
 						Candidates::<T>::count() < T::MaxCandidates::get(),
@@ -734,16 +739,11 @@ pub mod pallet {
 					let nominated = Backers::<T>::get(&stash)
 						.iter()
 						.fold(BalanceOf::<T>::zero(), |acc, b| acc.saturating_add(b.value));
-					CandidateInfo {
-						commission,
-						hardware_class,
-						self_bond: ledger.active,
-						nominated,
-					}
+					CandidateInfo { commission, tier, self_bond: ledger.active, nominated }
 				}
 			};
 			Candidates::<T>::insert(&stash, candidate);
-			Self::deposit_event(Event::Validating { stash, commission, hardware_class });
+			Self::deposit_event(Event::Validating { stash, commission, tier });
 			Ok(())
 		}
 
@@ -858,13 +858,13 @@ pub mod pallet {
 			T::Currency::reducible_balance(who, Preservation::Preserve, Fortitude::Force)
 		}
 
-		/// The hardware class `who` claims, if it is a candidate.
-		pub fn hardware_class(who: &T::AccountId) -> Option<HardwareClass> {
-			Candidates::<T>::get(who).map(|c| c.hardware_class)
+		/// The hardware tier `who` declares, if it is a candidate.
+		pub fn tier(who: &T::AccountId) -> Option<TierId> {
+			Candidates::<T>::get(who).map(|c| c.tier)
 		}
 
 		/// Up to `max` candidates with a PoAI worker key, in storage order: the workers the
-		/// challenge round of `session` is issued to, each with its hardware class, whether it
+		/// challenge round of `session` is issued to, each with its hardware tier, whether it
 		/// validates in `session` and its stake (its exposure's total if it validates, its own
 		/// active bond otherwise).
 		///
@@ -876,15 +876,15 @@ pub mod pallet {
 			Candidates::<T>::iter()
 				.filter_map(|(stash, candidate)| {
 					let key = T::WorkerKeys::worker_key(&stash)?;
-					Some((stash, key, candidate.hardware_class))
+					Some((stash, key, candidate.tier))
 				})
 				.take(max as usize)
-				.map(|(stash, key, class)| match Exposures::<T>::get(session, &stash) {
-					Some(exposure) => (stash, key, class, true, exposure.total),
+				.map(|(stash, key, tier)| match Exposures::<T>::get(session, &stash) {
+					Some(exposure) => (stash, key, tier, true, exposure.total),
 					None => {
 						let own = Ledger::<T>::get(&stash).map(|l| l.active).unwrap_or_default();
 						CandidateExposures::<T>::insert(session, &stash, own);
-						(stash, key, class, false, own)
+						(stash, key, tier, false, own)
 					}
 				})
 				.collect()

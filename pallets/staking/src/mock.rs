@@ -11,7 +11,7 @@ use frame_support::{
 	},
 };
 use frame_system::EnsureRoot;
-use poai_primitives::{traits::ReputationProvider, HardwareClass};
+use poai_primitives::{traits::ReputationProvider, TierId};
 use sp_runtime::{testing::UintAuthorityId, BuildStorage, Perbill};
 use sp_staking::SessionIndex;
 use std::collections::{BTreeMap, BTreeSet};
@@ -146,6 +146,14 @@ impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 	}
 }
 
+/// The tiers of the model registry: the reference tiers, ids 0, 1 and 2.
+pub struct MockTiers;
+impl poai_primitives::TierRegistry for MockTiers {
+	fn tier(id: poai_primitives::TierId) -> Option<poai_primitives::TierSpec> {
+		poai_primitives::reference_tiers().get(usize::from(id.0)).cloned()
+	}
+}
+
 impl pallet_poai_staking::Config for Test {
 	type CurrencyBalance = Balance;
 	type Currency = Balances;
@@ -153,6 +161,7 @@ impl pallet_poai_staking::Config for Test {
 	type WorkerKey = WorkerKey;
 	type WorkerKeys = MockWorkerKeys;
 	type Reputation = MockReputation;
+	type Tiers = MockTiers;
 	type ValidatorRegistration = MockRegistration;
 	type SessionControl = MockSession;
 	type Slash = SlashToTreasury;
@@ -207,7 +216,7 @@ pub fn default_params() -> StakingParams<Balance> {
 pub const ENDOWMENT: Balance = 10_000;
 
 pub struct ExtBuilder {
-	stakers: Vec<(AccountId, Balance, HardwareClass, Option<WorkerKey>)>,
+	stakers: Vec<(AccountId, Balance, TierId, Option<WorkerKey>)>,
 	params: StakingParams<Balance>,
 }
 
@@ -217,9 +226,9 @@ impl Default for ExtBuilder {
 			// Three genesis validators: 10, 20 and 30, with worker keys 1010, 1020 and 1030 (in
 			// the runtime these come with the session keys of the session pallet's genesis).
 			stakers: vec![
-				(10, 1_000, HardwareClass::Gpu, Some(key(1010))),
-				(20, 2_000, HardwareClass::Cpu, Some(key(1020))),
-				(30, 3_000, HardwareClass::Gpu, Some(key(1030))),
+				(10, 1_000, TierId(1), Some(key(1010))),
+				(20, 2_000, TierId(0), Some(key(1020))),
+				(30, 3_000, TierId(1), Some(key(1030))),
 			],
 			params: default_params(),
 		}
@@ -229,7 +238,7 @@ impl Default for ExtBuilder {
 impl ExtBuilder {
 	pub fn stakers(
 		mut self,
-		stakers: Vec<(AccountId, Balance, HardwareClass, Option<WorkerKey>)>,
+		stakers: Vec<(AccountId, Balance, TierId, Option<WorkerKey>)>,
 	) -> Self {
 		self.stakers = stakers;
 		self

@@ -7,7 +7,7 @@ use crate::{
 };
 use frame_support::{assert_noop, assert_ok, BoundedVec};
 use pallet_session::SessionManager;
-use poai_primitives::{traits::WorkPointsRecorder, HardwareClass};
+use poai_primitives::{traits::WorkPointsRecorder, TierId};
 use sp_runtime::{DispatchError, Perbill};
 use sp_staking::offence::{OffenceDetails, OnOffenceHandler};
 
@@ -77,8 +77,8 @@ fn genesis_stakers_are_candidates_and_initial_validators() {
 			assert_eq!(free(who), ENDOWMENT - bond);
 			assert_eq!(Candidates::<Test>::get(who).unwrap().self_bond, bond);
 		}
-		assert_eq!(Staking::hardware_class(&10), Some(HardwareClass::Gpu));
-		assert_eq!(Staking::hardware_class(&20), Some(HardwareClass::Cpu));
+		assert_eq!(Staking::tier(&10), Some(TierId(1)));
+		assert_eq!(Staking::tier(&20), Some(TierId(0)));
 		assert_eq!(Candidates::<Test>::count(), 3);
 		// Elected by stake × (neutral) reputation.
 		assert_eq!(validators(0), vec![30, 20, 10]);
@@ -102,14 +102,14 @@ fn genesis_rejects_invalid_params() {
 #[test]
 #[should_panic(expected = "cannot hold its bond")]
 fn genesis_rejects_unfunded_staker() {
-	ExtBuilder::default().stakers(vec![(500, 1_000, HardwareClass::Cpu, None)]).build();
+	ExtBuilder::default().stakers(vec![(500, 1_000, TierId(0), None)]).build();
 }
 
 #[test]
 fn genesis_config_from_chain_spec_json() {
 	// How a chain spec (or a genesis preset) writes the pallet's genesis.
 	let json = serde_json::json!({
-		"stakers": [[10, 1_000, "Gpu"], [20, 2_000, "Cpu"]],
+		"stakers": [[10, 1_000, 1], [20, 2_000, 0]],
 		"params": {
 			"maxValidators": 3,
 			"minValidators": 1,
@@ -122,8 +122,8 @@ fn genesis_config_from_chain_spec_json() {
 		}
 	});
 	let config: crate::GenesisConfig<Test> = serde_json::from_value(json).unwrap();
-	assert_eq!(config.stakers[0], (10, 1_000, HardwareClass::Gpu));
-	assert_eq!(config.stakers[1], (20, 2_000, HardwareClass::Cpu));
+	assert_eq!(config.stakers[0], (10, 1_000, TierId(1)));
+	assert_eq!(config.stakers[1], (20, 2_000, TierId(0)));
 	assert_eq!(config.params, default_params());
 	let unknown_field = serde_json::json!({ "stakers": [], "params": { "maxValidator": 3 } });
 	assert!(serde_json::from_value::<crate::GenesisConfig<Test>>(unknown_field).is_err());
@@ -367,21 +367,21 @@ fn rebond_updates_nomination_shares() {
 fn validate_registers_and_updates_a_candidate() {
 	ExtBuilder::default().build_and_execute(|| {
 		assert_ok!(Staking::bond(signed(1), 600));
-		assert_ok!(Staking::validate(signed(1), Perbill::from_percent(10), HardwareClass::Gpu));
+		assert_ok!(Staking::validate(signed(1), Perbill::from_percent(10), TierId(1)));
 		let candidate = Candidates::<Test>::get(1).unwrap();
 		assert_eq!(candidate.commission, Perbill::from_percent(10));
-		assert_eq!(candidate.hardware_class, HardwareClass::Gpu);
+		assert_eq!(candidate.tier, TierId(1));
 		assert_eq!((candidate.self_bond, candidate.nominated), (600, 0));
 		assert_eq!(Candidates::<Test>::count(), 4);
-		assert_ok!(Staking::validate(signed(1), Perbill::from_percent(5), HardwareClass::Cpu));
+		assert_ok!(Staking::validate(signed(1), Perbill::from_percent(5), TierId(0)));
 		assert_eq!(Candidates::<Test>::count(), 4);
-		assert_eq!(Staking::hardware_class(&1), Some(HardwareClass::Cpu));
+		assert_eq!(Staking::tier(&1), Some(TierId(0)));
 		assert_eq!(
 			staking_events().last(),
 			Some(&Event::Validating {
 				stash: 1,
 				commission: Perbill::from_percent(5),
-				hardware_class: HardwareClass::Cpu
+				tier: TierId(0)
 			})
 		);
 	});
@@ -390,7 +390,7 @@ fn validate_registers_and_updates_a_candidate() {
 #[test]
 fn validate_errors() {
 	ExtBuilder::default().build_and_execute(|| {
-		let v = |who| Staking::validate(signed(who), Perbill::zero(), HardwareClass::Cpu);
+		let v = |who| Staking::validate(signed(who), Perbill::zero(), TierId(0));
 		assert_noop!(v(1), Error::<Test>::NotBonded);
 		assert_ok!(Staking::bond(signed(1), 499));
 		assert_noop!(v(1), Error::<Test>::InsufficientSelfBond);
@@ -407,6 +407,27 @@ fn validate_errors() {
 }
 
 #[test]
+fn a_candidate_can_only_declare_a_registered_tier() {
+	ExtBuilder::default().build_and_execute(|| {
+		// The mock registers the three reference tiers: ids 0, 1 and 2.
+		assert_ok!(Staking::bond(signed(1), 500));
+		assert_noop!(
+			Staking::validate(signed(1), Perbill::zero(), TierId(3)),
+			Error::<Test>::UnknownTier
+		);
+		assert!(Candidates::<Test>::get(1).is_none());
+		assert_ok!(Staking::validate(signed(1), Perbill::zero(), TierId(2)));
+		assert_eq!(Staking::tier(&1), Some(TierId(2)));
+		// An existing candidate cannot move to an unknown tier either; its declaration stays.
+		assert_noop!(
+			Staking::validate(signed(1), Perbill::zero(), TierId(200)),
+			Error::<Test>::UnknownTier
+		);
+		assert_eq!(Staking::tier(&1), Some(TierId(2)));
+	});
+}
+
+#[test]
 fn revalidating_restores_the_backing() {
 	ExtBuilder::default().build_and_execute(|| {
 		bond_and_nominate(1, 400, &[10]);
@@ -415,7 +436,7 @@ fn revalidating_restores_the_backing() {
 		// The nomination stays and follows the nominator's bond while the candidate is away.
 		assert_ok!(Staking::bond_extra(signed(1), 100));
 		assert_eq!(backer_value(10, 1), Some(500));
-		assert_ok!(Staking::validate(signed(10), Perbill::zero(), HardwareClass::Gpu));
+		assert_ok!(Staking::validate(signed(10), Perbill::zero(), TierId(1)));
 		assert_eq!(nominated(10), 500);
 	});
 }
@@ -614,7 +635,7 @@ fn election_filters_self_bond_and_session_keys() {
 		set_registered(20, true);
 		// A new candidate with keys and a bond joins.
 		assert_ok!(Staking::bond(signed(1), 2_500));
-		assert_ok!(Staking::validate(signed(1), Perbill::zero(), HardwareClass::Cpu));
+		assert_ok!(Staking::validate(signed(1), Perbill::zero(), TierId(0)));
 		assert_eq!(advance_session(), Some(vec![30, 1, 20]));
 	});
 }
@@ -640,7 +661,7 @@ fn too_few_qualified_keeps_the_current_set() {
 #[test]
 fn kept_validator_that_chilled_keeps_its_commission() {
 	ExtBuilder::default().build_and_execute(|| {
-		assert_ok!(Staking::validate(signed(10), Perbill::from_percent(7), HardwareClass::Gpu));
+		assert_ok!(Staking::validate(signed(10), Perbill::from_percent(7), TierId(1)));
 		advance_session(); // plans session 2 with 7% for 10
 		set_params(|p| p.min_validators = 3);
 		assert_ok!(Staking::chill(signed(10)));
@@ -675,7 +696,7 @@ fn authorship_and_work_points_only_for_validators() {
 #[test]
 fn rewards_split_by_points_commission_and_stake() {
 	ExtBuilder::default().build_and_execute(|| {
-		assert_ok!(Staking::validate(signed(10), Perbill::from_percent(10), HardwareClass::Gpu));
+		assert_ok!(Staking::validate(signed(10), Perbill::from_percent(10), TierId(1)));
 		bond_and_nominate(100, 3_000, &[10]);
 		assert_ok!(Staking::set_payee(signed(100), RewardDestination::Free));
 		advance_to_session(2);
@@ -1059,7 +1080,7 @@ fn a_candidate_outside_the_validator_set_answers_with_its_own_bond() {
 	ExtBuilder::default().build_and_execute(|| {
 		// 1 runs PoAI challenges as a candidate but validates in no session yet.
 		assert_ok!(Staking::bond(signed(1), 600));
-		assert_ok!(Staking::validate(signed(1), Perbill::zero(), HardwareClass::Cpu));
+		assert_ok!(Staking::validate(signed(1), Perbill::zero(), TierId(0)));
 		set_worker_key(1, Some(key(101)));
 		assert!(Exposures::<Test>::get(active_session(), 1).is_none());
 		bond_and_nominate(100, 1_000, &[1]);
@@ -1085,7 +1106,7 @@ fn a_worker_cannot_escape_a_slash_by_chilling_or_unbonding_after_the_snapshot() 
 	ExtBuilder::default().build_and_execute(|| {
 		for (stash, n) in [(1u64, 101u64), (2, 102)] {
 			assert_ok!(Staking::bond(signed(stash), 600));
-			assert_ok!(Staking::validate(signed(stash), Perbill::zero(), HardwareClass::Cpu));
+			assert_ok!(Staking::validate(signed(stash), Perbill::zero(), TierId(0)));
 			set_worker_key(stash, Some(key(n)));
 		}
 		let session = active_session();
@@ -1104,7 +1125,7 @@ fn a_worker_cannot_escape_a_slash_by_chilling_or_unbonding_after_the_snapshot() 
 		assert_eq!(Ledger::<Test>::get(2).unwrap().total, 480, "taken from the unlocking bond");
 		// A worker the round never snapshotted has nothing at stake for that session.
 		assert_ok!(Staking::bond(signed(3), 600));
-		assert_ok!(Staking::validate(signed(3), Perbill::zero(), HardwareClass::Cpu));
+		assert_ok!(Staking::validate(signed(3), Perbill::zero(), TierId(0)));
 		System::reset_events();
 		offence(3, 20, session);
 		assert_eq!(active(3), 600);
@@ -1120,13 +1141,13 @@ fn snapshot_workers_lists_the_candidates_with_a_worker_key() {
 		assert!(!workers.is_empty());
 		for (stash, key, class, validator, stake) in &workers {
 			assert_eq!(MockWorkerKeys::worker_key(stash).as_ref(), Some(key));
-			assert_eq!(Staking::hardware_class(stash), Some(*class));
+			assert_eq!(Staking::tier(stash), Some(*class));
 			assert_eq!(*validator, Staking::is_active_validator(stash));
 			assert!(*stake > 0);
 		}
 		// A candidate without a worker key is not a worker; the bound holds.
 		assert_ok!(Staking::bond(signed(1), 600));
-		assert_ok!(Staking::validate(signed(1), Perbill::zero(), HardwareClass::Cpu));
+		assert_ok!(Staking::validate(signed(1), Perbill::zero(), TierId(0)));
 		assert!(!Staking::snapshot_workers(session, u32::MAX).iter().any(|w| w.0 == 1));
 		assert_eq!(Staking::snapshot_workers(session, 1).len(), 1);
 		assert!(CandidateExposures::<Test>::get(session, 1).is_none());
@@ -1145,7 +1166,7 @@ fn a_suspended_worker_is_no_candidate_until_it_validates_again() {
 		assert!(!Staking::snapshot_workers(session, u32::MAX).iter().any(|w| w.0 == stash));
 		assert_eq!(Backers::<Test>::get(stash), backers, "its backers stay for its return");
 		assert!(!Staking::suspend_worker(&stash), "suspending twice changes nothing");
-		assert_ok!(Staking::validate(signed(stash), Perbill::zero(), HardwareClass::Cpu));
+		assert_ok!(Staking::validate(signed(stash), Perbill::zero(), TierId(0)));
 		assert!(Staking::snapshot_workers(session, u32::MAX).iter().any(|w| w.0 == stash));
 	});
 }

@@ -10,7 +10,7 @@ use scale_info::TypeInfo;
 use sp_runtime::{traits::Zero, Perbill, Saturating};
 use sp_staking::SessionIndex;
 
-use poai_primitives::HardwareClass;
+use poai_primitives::TierId;
 
 use crate::{BalanceOf, Config};
 
@@ -153,8 +153,8 @@ impl<T: Config> StakingLedger<T> {
 pub struct CandidateInfo<T: Config> {
 	/// Share of the validator's reward it keeps before the split with its backers.
 	pub commission: Perbill,
-	/// The hardware the candidate claims to run inference on.
-	pub hardware_class: HardwareClass,
+	/// The hardware tier the candidate declares (a registered tier of the model registry).
+	pub tier: TierId,
 	/// The candidate's own active bond (kept equal to its ledger's `active`).
 	pub self_bond: BalanceOf<T>,
 	/// Sum of the nominations currently backing the candidate.
@@ -371,11 +371,6 @@ pub trait BenchmarkHelper<AccountId> {
 }
 
 /// A worker of a round's snapshot ([`crate::Pallet::snapshot_workers`]): its stash, worker key,
-/// hardware class, whether it validates this session, and what it has at stake.
-pub type SnapshotWorker<T> = (
-	<T as frame_system::Config>::AccountId,
-	<T as Config>::WorkerKey,
-	HardwareClass,
-	bool,
-	BalanceOf<T>,
-);
+/// hardware tier, whether it validates this session, and what it has at stake.
+pub type SnapshotWorker<T> =
+	(<T as frame_system::Config>::AccountId, <T as Config>::WorkerKey, TierId, bool, BalanceOf<T>);

@@ -4,7 +4,7 @@
 use alloc::vec::Vec;
 use frame_support::{
 	parameter_types,
-	traits::{ConstU32, Get},
+	traits::{ConstU32, ConstU64, Get},
 };
 use poai_primitives::{RegisteredWorker, WorkerRegistry};
 use sp_runtime::{traits::Convert, transaction_validity::TransactionPriority};
@@ -42,6 +42,7 @@ impl pallet_poai_staking::Config for Runtime {
 	type WorkerKey = poai_primitives::WorkerId;
 	type WorkerKeys = WorkerKeys;
 	type Reputation = PoaiReputation;
+	type Tiers = PoaiModels;
 	type ValidatorRegistration = Session;
 	type SessionControl = pallet_poai_staking::SessionAdapter<Runtime>;
 	type Slash = super::governance::SlashToTreasury;
@@ -120,6 +121,8 @@ impl pallet_poai_models::Config for Runtime {
 	type AdminOrigin = super::EnsureRootOrCouncilMajority;
 	type MaxModels = ConstU32<256>;
 	type MaxActiveModels = ConstU32<16>;
+	type MaxTiers = ConstU32<32>;
+	type SlotDuration = ConstU64<{ crate::SLOT_DURATION }>;
 	type WeightInfo = pallet_poai_models::weights::SubstrateWeight<Runtime>;
 }
 
@@ -140,10 +143,10 @@ impl WorkerRegistry<AccountId> for StakingWorkers {
 		let issuance = Balances::total_issuance();
 		PoaiStaking::snapshot_workers(session, max)
 			.into_iter()
-			.map(|(stash, key, class, validator, stake)| RegisteredWorker {
+			.map(|(stash, key, tier, validator, stake)| RegisteredWorker {
 				stash,
 				key,
-				class,
+				tier,
 				validator,
 				weight: U128CurrencyToVote::to_vote(stake, issuance),
 			})
@@ -233,7 +236,7 @@ impl pallet_poai_challenges::BenchmarkHelper for ChallengesBenchmarkHelper {
 					PoaiStaking::validate(
 						origin(),
 						sp_runtime::Perbill::zero(),
-						poai_primitives::HardwareClass::Cpu,
+						poai_primitives::TierId(0),
 					)
 				});
 			if ok.is_ok() {

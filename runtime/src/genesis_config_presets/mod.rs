@@ -20,7 +20,7 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 use pallet_poai_challenges::ProtocolParams;
 use pallet_poai_staking::StakingParams;
 use pallet_poai_timing::ChainTiming;
-use poai_primitives::{HardwareClass, ModelSpec, WorkerId};
+use poai_primitives::{reference_tiers, ModelSpec, TierId, WorkerId};
 use sp_runtime::Perbill;
 
 use crate::{
@@ -66,7 +66,7 @@ pub fn testnet_staking_params() -> StakingParams<Balance> {
 	}
 }
 
-/// A genesis validator: its stash, bond, hardware class and session keys. The production
+/// A genesis validator: its stash, bond, hardware tier and session keys. The production
 /// launch set lists them in this form (`runtime/presets/production-launch.json`).
 #[derive(serde::Deserialize, Debug)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -75,8 +75,10 @@ pub struct GenesisValidator {
 	pub stash: AccountId,
 	/// The self-bond, at least the chain's `min_validator_bond`.
 	pub bond: Balance,
-	/// The hardware class it declares.
-	pub class: HardwareClass,
+	/// The hardware tier it declares: an id of [`reference_tiers`], which every preset
+	/// registers (0 = `cpu`).
+	#[serde(default)]
+	pub tier: TierId,
 	/// The BABE, GRANDPA and `poai` worker keys.
 	pub keys: SessionKeys,
 }
@@ -87,7 +89,7 @@ impl GenesisValidator {
 		Self {
 			stash: stash_of(name).to_account_id(),
 			bond: GENESIS_BOND,
-			class: HardwareClass::Cpu,
+			tier: TierId(0),
 			keys: SessionKeys {
 				babe: BabeId::from(name.public()),
 				grandpa: grandpa_of(name),
@@ -116,7 +118,8 @@ pub struct ChainGenesis {
 }
 
 impl ChainGenesis {
-	/// The genesis patch of this chain, every model of `models/` registered.
+	/// The genesis patch of this chain: the reference hardware tiers and every model of `models/`
+	/// registered.
 	pub fn into_patch(self) -> Value {
 		build_struct_json_patch!(RuntimeGenesisConfig {
 			balances: BalancesConfig { balances: self.balances },
@@ -126,7 +129,7 @@ impl ChainGenesis {
 				stakers: self
 					.validators
 					.iter()
-					.map(|v| (v.stash.clone(), v.bond, v.class))
+					.map(|v| (v.stash.clone(), v.bond, v.tier))
 					.collect::<Vec<_>>(),
 				params: self.staking,
 			},
@@ -144,7 +147,7 @@ impl ChainGenesis {
 					.try_into()
 					.expect("the presets' councils are within CouncilMaxMembers; qed"),
 			},
-			poai_models: PoaiModelsConfig { models: challenge_models() },
+			poai_models: PoaiModelsConfig { tiers: reference_tiers(), models: challenge_models() },
 			poai_challenges: PoaiChallengesConfig { params: Some(self.protocol) },
 		})
 	}

@@ -363,7 +363,7 @@ fn a_new_candidate_bonds_sets_keys_validates_and_is_elected() {
 			RuntimeCall::Session(pallet_session::Call::set_keys { keys, proof }),
 			RuntimeCall::PoaiStaking(pallet_poai_staking::Call::validate {
 				commission: sp_runtime::Perbill::from_percent(5),
-				hardware_class: poai_primitives::HardwareClass::Gpu,
+				tier: poai_primitives::TierId(1),
 			}),
 		];
 		let extrinsics =
@@ -437,16 +437,30 @@ fn nobody_can_register_another_nodes_keys() {
 }
 
 #[test]
-fn the_genesis_presets_register_the_challenge_models() {
+fn the_genesis_presets_register_the_reference_tiers_and_the_challenge_models() {
 	genesis_from_preset("local_testnet").execute_with(|| {
-		use poai_primitives::{HardwareClass, ModelRegistry};
+		use poai_primitives::{reference_tiers, sizing, ModelRegistry, TierId, TierRegistry};
+		let tiers = reference_tiers();
+		for (id, tier) in tiers.iter().enumerate() {
+			assert_eq!(PoaiModels::tier(TierId(id as u8)).as_ref(), Some(tier));
+		}
+		assert_eq!(PoaiModels::tier(TierId(tiers.len() as u8)), None);
 		let models = genesis_config_presets::challenge_models();
 		assert_eq!(models.len(), 2);
 		for (id, spec) in models.iter().enumerate() {
 			assert_eq!(PoaiModels::model(id as u32).as_ref(), Some(spec));
 			assert_eq!(spec.validate(), Ok(()));
+			// Every tier a model serves is separated by its deadline at the runtime's slots.
+			for params in spec.tiers.iter() {
+				let tier = &tiers[usize::from(params.tier.0)];
+				assert!(sizing(spec, params, tier, crate::SLOT_DURATION).is_ok());
+			}
 		}
-		assert_eq!(PoaiModels::active_models(HardwareClass::Cpu), vec![0, 1]);
+		assert_eq!(PoaiModels::active_models(), vec![0, 1]);
+		// Every genesis candidate declares a registered tier.
+		for (_, candidate) in pallet_poai_staking::Candidates::<Runtime>::iter() {
+			assert!(PoaiModels::tier(candidate.tier).is_some());
+		}
 		assert_eq!(
 			pallet_poai_challenges::Params::<Runtime>::get(),
 			pallet_poai_challenges::ProtocolParams::TESTNET

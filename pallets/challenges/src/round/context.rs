@@ -94,8 +94,8 @@ impl<T: Config> RoundContext<T> {
 		self.assignment_of(self.worker(seat)?)
 	}
 
-	/// `worker`'s challenge: its seed picks one of the round's models that serve its class.
-	/// `None` when no model serves the class.
+	/// `worker`'s challenge: its seed picks one of the round's models that serve its tier.
+	/// `None` when no model serves the tier.
 	pub fn assignment_of(
 		&self,
 		worker: &RoundWorker<T::AccountId>,
@@ -105,8 +105,8 @@ impl<T: Config> RoundContext<T> {
 			.models
 			.iter()
 			.filter_map(|(id, spec)| {
-				let class = spec.class_params(worker.class)?;
-				Some((*id, spec, class.batch_size, class.deadline_blocks))
+				let params = spec.tier_params(worker.tier)?;
+				Some((*id, spec, params.batch_size, params.deadline_blocks))
 			})
 			.collect();
 		let choice = model_choice(&seed, serving.len() as u32)?;

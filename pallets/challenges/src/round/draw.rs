@@ -46,7 +46,7 @@ impl<T: Config> Pallet<T> {
 		let (round, info) = (context.round, &context.info);
 		let Some(worker) = context.worker(seat) else { return Weight::zero() };
 		let Some(assignment) = context.assignment_of(worker) else {
-			// No model serves its class: nothing was asked, nothing is owed.
+			// No model serves its tier: nothing was asked, nothing is owed.
 			return Weight::zero();
 		};
 		let Some(commitment) = Commitments::<T>::get(round, seat) else {
@@ -56,7 +56,7 @@ impl<T: Config> Pallet<T> {
 		// The chain's own measure of how fast the worker answered: from the block that issued
 		// the round to the block that included the commitment, whatever wall time it reported.
 		let latency = commitment.at.saturating_sub(info.start).saturated_into::<u32>();
-		Self::score(&worker.stash, worker.class, round, Entry::Committed { latency });
+		Self::score(&worker.stash, worker.tier, round, Entry::Committed { latency });
 		let randomness = info.audit_randomness.unwrap_or(info.randomness);
 		let extra = ReAudits::<T>::take(&worker.stash);
 		let audited = extra.is_some()
@@ -99,7 +99,7 @@ impl<T: Config> Pallet<T> {
 		let (round, info) = (context.round, &context.info);
 		let Some(worker) = context.worker(seat) else { return Weight::zero() };
 		T::Reputation::record(&worker.stash, RoundOutcome::Missed);
-		Self::score(&worker.stash, worker.class, round, Entry::Missed);
+		Self::score(&worker.stash, worker.tier, round, Entry::Missed);
 		let streak = MissStreaks::<T>::get(&worker.stash).unwrap_or_default().saturating_add(1);
 		Self::deposit_event(Event::Missed { round, worker: worker.stash.clone(), streak });
 		let limit = info.params.misses_before_slash;

@@ -10,7 +10,7 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use poai_primitives::{
-	HardwareClass, ModelId, ModelRegistry, ModelSpec, Randomness, SessionIndex, WorkerRegistry,
+	ModelId, ModelRegistry, ModelSpec, Randomness, SessionIndex, WorkerRegistry,
 };
 use sp_runtime::traits::Saturating;
 
@@ -52,7 +52,7 @@ impl<T: Config> Pallet<T> {
 				.map(|w| RoundWorker {
 					key: w.key,
 					stash: w.stash,
-					class: w.class,
+					tier: w.tier,
 					validator: w.validator,
 					weight: w.weight,
 				})
@@ -61,12 +61,10 @@ impl<T: Config> Pallet<T> {
 		workers.dedup_by(|a, b| a.key == b.key);
 		let workers = BoundedVec::<_, T::MaxWorkers>::truncate_from(workers);
 
-		let mut ids: Vec<ModelId> =
-			HardwareClass::ALL.iter().flat_map(|&class| T::Models::active_models(class)).collect();
-		ids.sort_unstable();
-		ids.dedup();
-		let models: Vec<(ModelId, ModelSpec)> =
-			ids.into_iter().filter_map(|id| T::Models::model(id).map(|spec| (id, spec))).collect();
+		let models: Vec<(ModelId, ModelSpec)> = T::Models::active_models()
+			.into_iter()
+			.filter_map(|id| T::Models::model(id).map(|spec| (id, spec)))
+			.collect();
 		let models = BoundedVec::<_, T::MaxRoundModels>::truncate_from(models);
 
 		let params = Params::<T>::get();

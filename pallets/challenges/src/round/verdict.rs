@@ -243,7 +243,7 @@ impl<T: Config> Pallet<T> {
 		});
 		let entry =
 			if passed { Entry::AuditPassed(distance) } else { Entry::AuditFailed(distance) };
-		Self::score(&worker.stash, worker.class, context.round, entry);
+		Self::score(&worker.stash, worker.tier, context.round, entry);
 	}
 
 	/// Records `panel`'s judgement of `worker`'s audit with each vote's evidence.

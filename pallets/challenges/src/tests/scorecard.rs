@@ -58,19 +58,19 @@ fn latency_is_measured_from_inclusion_not_from_the_reported_wall_time() {
 		assert_eq!((card(2).committed, card(2).missed), (UNIT, 0));
 		let summary = Challenges::scorecard(&2).unwrap();
 		assert_eq!(summary.median_latency, Some(3));
-		// Three of the four committed at latency 3: the class's median is 3.
-		assert_eq!(summary.class_median_latency, Some(3));
+		// Three of the four committed at latency 3: the tier's median is 3.
+		assert_eq!(summary.tier_median_latency, Some(3));
 	});
 }
 
 #[test]
-fn a_commitment_after_the_class_deadline_is_refused_scored_a_miss_and_earns_nothing() {
+fn a_commitment_after_the_tier_deadline_is_refused_scored_a_miss_and_earns_nothing() {
 	new_test_ext().execute_with(|| {
 		let nodes = four_honest();
 		register(&nodes);
 		issue(0);
 		let start = Rounds::<Test>::get(0).unwrap().start;
-		let deadline = mlp_spec().class_params(HardwareClass::Cpu).unwrap().deadline_blocks;
+		let deadline = mlp_spec().tier_params(TierId(0)).unwrap().deadline_blocks;
 		for node in &nodes[1..] {
 			assert_eq!(commit_now(0, node, 900), Ok(Ok(())));
 		}

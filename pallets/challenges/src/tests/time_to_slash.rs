@@ -97,7 +97,7 @@ fn time_to_slash() {
 			 \"rounds_mean\":{mean:.2},\"rounds_p50\":{},\"rounds_p90\":{},\"rounds_max\":{},\
 			 \"latency_blocks_min\":{},\"latency_blocks_max\":{},\"offences\":{:?},\
 			 \"fractions_ppm\":{:?}}}",
-			mlp_spec().class_params(HardwareClass::Cpu).map_or(0, |c| c.batch_size),
+			mlp_spec().tier_params(TierId(0)).map_or(0, |c| c.batch_size),
 			params.audit_samples,
 			params.audit_probability.deconstruct() / 1_000,
 			params.verifiers,
