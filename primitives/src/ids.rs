@@ -73,12 +73,6 @@ pub enum HardwareClass {
 #[cfg_attr(feature = "serde", serde(transparent))]
 pub struct TierId(pub u8);
 
-impl core::fmt::Display for TierId {
-	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-		write!(f, "tier {}", self.0)
-	}
-}
-
 #[cfg(test)]
 mod tests {
 	use super::*;

@@ -503,6 +503,11 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Whether every tier `spec`'s table lists is registered.
+	pub(crate) fn lists_registered_tiers(spec: &ModelSpec) -> bool {
+		spec.tiers.iter().all(|params| Tiers::<T>::contains_key(params.tier))
+	}
+
 	/// The weight of reading the tiers a model's table can list: what `check_spec` adds to
 	/// the benchmarked weight of registering and updating a model.
 	fn tier_reads() -> frame_support::weights::Weight {
@@ -556,6 +561,10 @@ impl<T: Config> Pallet<T> {
 			let record = Models::<T>::get(id).ok_or("an active model has no record")?;
 			ensure!(record.status == ModelStatus::Active, "a listed active model is retired");
 			ensure!(!hashes.contains(&record.spec.onnx_hash), "two active models share a hash");
+			ensure!(
+				Self::lists_registered_tiers(&record.spec),
+				"an active model lists a tier that is not registered"
+			);
 			hashes.push(record.spec.onnx_hash);
 		}
 		let next = NextModelId::<T>::get();
@@ -580,13 +589,6 @@ impl<T: Config> Pallet<T> {
 			ensure!(spec.validate().is_ok(), "a registered tier is invalid");
 		}
 		ensure!(count == tiers, "the number of tiers differs from NextTierId");
-		for id in active.iter() {
-			let record = Models::<T>::get(id).ok_or("an active model has no record")?;
-			ensure!(
-				record.spec.tiers.iter().all(|params| Tiers::<T>::contains_key(params.tier)),
-				"an active model lists a tier that is not registered"
-			);
-		}
 		Ok(())
 	}
 }

@@ -82,7 +82,7 @@ pub mod v1 {
 		for id in crate::ActiveModels::<T>::get() {
 			let record = crate::Models::<T>::get(id).ok_or("v1: an active model has no record")?;
 			ensure!(
-				record.spec.tiers.iter().all(|params| Tiers::<T>::contains_key(params.tier)),
+				Pallet::<T>::lists_registered_tiers(&record.spec),
 				"v1: an active model lists a tier that is not registered"
 			);
 		}
