@@ -73,11 +73,26 @@ export interface Span {
   last: number | null;
 }
 
+/**
+ * A slash of a verifier that stood against an audit's final verdict (it vouched for a cheat or
+ * framed an honest worker): the audit it voted in, whose judgements hold its vote and distances.
+ */
+export interface VerifierFault {
+  block: number;
+  round: number;
+  /** The audited worker. */
+  worker: Account;
+  /** The audited worker's round, when the loaded window holds it. */
+  audit: WorkerRound | null;
+}
+
 /** A worker's story in the loaded window. */
 export interface WorkerStory {
   worker: Account;
   reputation: { block: number; reputation: number; outcome: string }[];
   rounds: WorkerRound[];
+  /** Its slashes as a verifier, each with the audit that decided against its vote. */
+  verifierFaults: VerifierFault[];
   asVerifier: { rewarded: number; points: number; missed: number; excused: number; slashed: Located<Of<'VerifierSlashed'>>[] };
   slashes: SlashRecord[];
   chilled: number[];
@@ -220,6 +235,7 @@ export class History {
       worker,
       reputation: [],
       rounds: rounds.flatMap((t) => (t.workers.has(worker) ? [t.workers.get(worker)!] : [])),
+      verifierFaults: [],
       asVerifier: { rewarded: 0, points: 0, missed: 0, excused: 0, slashed: [] },
       slashes: [],
       chilled: [],
@@ -244,7 +260,11 @@ export class History {
           if (e.verifier === worker) story.asVerifier.excused += 1;
           break;
         case 'VerifierSlashed':
-          if (e.verifier === worker) story.asVerifier.slashed.push({ block, event: e });
+          if (e.verifier === worker) {
+            story.asVerifier.slashed.push({ block, event: e });
+            const audit = rounds.find((t) => t.round === e.round)?.workers.get(e.worker) ?? null;
+            story.verifierFaults.push({ block, round: e.round, worker: e.worker, audit });
+          }
           break;
         case 'Slashed':
           if (e.stash === worker) amounts.set(block, [...(amounts.get(block) ?? []), e.amount]);

@@ -104,39 +104,53 @@ try {
   check(cheaterRow !== undefined && /chilled/.test(cheaterRow.text), `${cheater} is shown chilled`);
   await shot('network');
 
-  // The cheater's worker page: the fault, with the committee's evidence and the slash. On the
-  // zombienet network his first fault is either outside the tolerance (a committee decided it,
-  // with distances) or a missing reveal (he is paused early on by the finality check): the
-  // page must show whichever it was, with the slash it led to.
+  // The cheater's worker page: his fault, with the committee's evidence and the slash. On the
+  // zombienet network he is caught as a worker (half the rounds are audited: his fault is outside
+  // the tolerance, decided by the committees with distances, or a missing reveal when the
+  // finality check's pause caught his reveal window) or as a verifier (his made-up outputs voted
+  // against an honest worker and the escalation decided against him), whichever comes first; a
+  // slash chills him, so he may never be audited as a worker. The page must show whichever it
+  // was, with its samples, the votes and the slash it led to.
   const cheaterHash = `#/worker/${stash(cheater)}`;
-  await open(cheaterHash, '[data-testid=worker-round][data-state^="faulted"]', `() => document.querySelector('[data-testid=slash]')?.textContent.includes('slashed')`);
-  const faults = await page.$$eval('[data-testid=worker-round][data-state^="faulted"]', (cards) =>
-    cards.map((card) => ({
+  const sanction = '[data-testid=worker-round][data-state^="faulted"], [data-testid=verifier-fault]';
+  await open(cheaterHash, sanction, `() => document.querySelector('[data-testid=slash]')?.textContent.includes('slashed')`);
+  const cards = await page.$$eval(sanction, (found) =>
+    found.map((card) => ({
+      asVerifier: card.dataset.testid === 'verifier-fault',
       round: card.dataset.round,
-      state: card.dataset.state,
+      state: card.dataset.state ?? 'slashed as a verifier',
       indices: card.querySelector('[data-testid=indices]')?.textContent ?? '',
       judgements: [...card.querySelectorAll('[data-testid=judgement]')].map((j) => ({
         panel: j.dataset.panel,
         verdict: j.dataset.verdict,
         against: j.querySelectorAll('[data-testid=vote][data-agrees=false]').length,
-        distances: [...j.querySelectorAll('[data-testid=vote] td.num.bad')].length,
+        distances: j.querySelectorAll('[data-testid=vote] td.num.bad').length,
+        ownBad: j.querySelectorAll('[data-testid=vote][data-self=true] td.num.bad').length,
       })),
       ledTo: card.textContent.includes('Led to:'),
     })),
   );
-  const evidence = faults.find((f) => f.state === 'faulted: OutsideTolerance') ?? faults[0];
-  log(`${cheater}'s faults: ${JSON.stringify(faults)}`);
+  const faults = cards.filter((c) => !c.asVerifier);
+  const asVerifier = cards.filter((c) => c.asVerifier);
+  log(`${cheater}'s faults as a worker: ${JSON.stringify(faults)}`);
+  log(`${cheater}'s faults as a verifier: ${JSON.stringify(asVerifier)}`);
+  const evidence = faults.find((f) => f.state === 'faulted: OutsideTolerance') ?? faults[0] ?? asVerifier.find((f) => f.judgements.length > 0) ?? asVerifier[0];
   check(evidence.indices.length > 0, `${cheater}'s fault (${evidence.state}, round ${evidence.round}) shows the opened sample indices`);
-  check(evidence.ledTo, `${cheater}'s faulted round shows the slash it led to`);
+  check(evidence.ledTo, `${cheater}'s fault in round ${evidence.round} shows the slash it led to`);
   // Distances beyond the tolerance must be on show: on the cheater's own fault when a
-  // committee decided it, otherwise (checked below) on an honest worker's audit that the
-  // framing verifier disagreed with and that ended without a fault.
+  // committee decided it, on his own vote when he was slashed as a verifier, otherwise (checked
+  // below) on an honest worker's audit that a framing verifier disagreed with.
   let distancesShown = false;
   if (evidence.state === 'faulted: OutsideTolerance') {
     const failing = evidence.judgements.find((j) => j.verdict === 'Fail' && j.against > 0 && j.distances > 0);
     check(failing !== undefined, `${cheater}'s fault shows votes against him with distances beyond the tolerance`);
     check(evidence.judgements.some((j) => j.panel === 'Escalation' && j.verdict === 'Fail'), `${cheater}'s fault was decided by an escalation committee`);
     distancesShown = failing !== undefined;
+  } else if (evidence.state === 'slashed as a verifier') {
+    const own = evidence.judgements.find((j) => j.ownBad > 0);
+    check(own !== undefined, `${cheater}'s own vote is shown with its distances beyond the tolerance`);
+    check(evidence.judgements.some((j) => j.panel === 'Escalation' && j.verdict !== 'Inconclusive'), `the verdict ${cheater} stood against was decided by an escalation committee`);
+    distancesShown = own !== undefined;
   }
   // His reputation may still be above a newcomer's (unaudited rounds passed before he was
   // caught); what must show is the failure on his record.
@@ -144,7 +158,12 @@ try {
   check(/[1-9]\d* failed/.test(record), `${cheater}'s reputation record shows the failure (${record.trim().slice(0, 90)})`);
   check((await page.$('[data-testid=reputation-chart]')) !== null, `${cheater}'s page draws the reputation chart`);
   const scorecard = await page.$eval('[data-testid=scorecard]', (el) => el.textContent ?? '');
-  check(/Audits failed\s*[1-9]|Audits failed\s*0\.[0-9]*[1-9]/.test(scorecard), `${cheater}'s scorecard records failed audits`);
+  // The scorecard counts his audits as a worker: a failed one when that is how he was caught.
+  if (faults.some((f) => f.state === 'faulted: OutsideTolerance')) {
+    check(/Audits failed\s*[1-9]|Audits failed\s*0\.[0-9]*[1-9]/.test(scorecard), `${cheater}'s scorecard records failed audits`);
+  } else {
+    log(`${cheater}'s scorecard: ${scorecard.replace(/\s+/g, ' ').slice(0, 200)}`);
+  }
   await shot(`worker-${cheater}`);
 
   // Honest validators: passes, no fault and no slash.
@@ -163,6 +182,7 @@ try {
     if (cleared > 0) log(`${name}: ${cleared} judgement(s) with a vote against it beyond the tolerance, and no fault`);
     distancesShown ||= cleared > 0;
     check(slashes.length === 0, `${name} shows no slash`);
+    check((await page.$$('[data-testid=verifier-fault]')).length === 0, `${name} shows no fault as a verifier`);
     if (name === honest[0]) await shot(`worker-${name}`);
   }
 

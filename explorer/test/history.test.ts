@@ -104,3 +104,44 @@ test('tolerance is read with both figures', () => {
   assert.equal(withinTolerance(vote(3_001, 0), tolerance), false);
   assert.equal(withinTolerance(vote(0, 50_001), tolerance), false);
 });
+
+test("a verifier's slash keeps the audit it voted in, with its vote and distances", () => {
+  const history = new History(100);
+  const far = { relL2Ppm: 1_400_000, maxAbsPpm: 900_000 };
+  const near = { relL2Ppm: 10, maxAbsPpm: 20 };
+  const blocks: [number, PoaiEvent[]][] = [
+    [10, [{ kind: 'RoundIssued', round: 3, workers: 3, models: 1, commitUntil: 16 }]],
+    [12, [{ kind: 'Committed', round: 3, worker: ALICE, model: 0, root: '0x01', wallTimeMs: 900 }]],
+    [17, [{ kind: 'Audited', round: 3, worker: ALICE, indices: [2, 7], verifiers: [DAVE, BOB] }]],
+    // Dave framed alice: the first committee splits, the escalation passes her.
+    [25, [{ kind: 'Judged', round: 3, worker: ALICE, panel: 'First', verdict: 'Inconclusive', votes: [
+      { verifier: DAVE, agrees: false, distance: far },
+      { verifier: BOB, agrees: true, distance: near },
+    ] }]],
+    [34, [
+      { kind: 'Judged', round: 3, worker: ALICE, panel: 'Escalation', verdict: 'Pass', votes: [{ verifier: BOB, agrees: true, distance: near }] },
+      { kind: 'VerifierSlashed', round: 3, verifier: DAVE, worker: ALICE },
+      { kind: 'Passed', round: 3, worker: ALICE, audited: true, points: 10 },
+    ]],
+    [35, [
+      { kind: 'Slashed', stash: DAVE, amount: 70n },
+      { kind: 'OffenceSlashed', validator: DAVE, session: 3, fraction: 200_000_000 },
+    ]],
+  ];
+  for (const [block, events] of blocks) history.add(block, events);
+  const dave = history.story(DAVE);
+  // He has no round of his own here: the fault is his vote.
+  assert.equal(dave.rounds.length, 0);
+  assert.equal(dave.verifierFaults.length, 1);
+  const [fault] = dave.verifierFaults;
+  assert.equal(fault?.worker, ALICE);
+  assert.equal(fault?.block, 34);
+  assert.deepEqual(fault?.audit?.audit?.indices, [2, 7]);
+  const own = fault?.audit?.judgements.flatMap((j) => j.votes).filter((v) => v.verifier === DAVE);
+  assert.deepEqual(own, [{ verifier: DAVE, agrees: false, distance: far }]);
+  assert.deepEqual(dave.slashes, [{ block: 35, session: 3, fraction: 200_000_000, amount: 70n }]);
+  // A slash whose audit is outside the window is kept, without the votes.
+  const late = new History(5);
+  for (const [block, events] of blocks) late.add(block, events);
+  assert.deepEqual(late.story(DAVE).verifierFaults.map((f) => [f.round, f.audit?.judgements.length ?? 0]), [[3, 1]]);
+});

@@ -5,19 +5,21 @@
 import { reputationOf, scorecardOf } from '../chain.js';
 import type { Account, ModelView, ScorecardView } from '../decode.js';
 import { accountLink, balance, blockLink, esc, nameOf, percent, ppm } from '../format.js';
-import { withinTolerance, workerState, type Judgement, type SlashRecord, type WorkerRound } from '../history.js';
+import { withinTolerance, workerState, type Judgement, type SlashRecord, type VerifierFault, type WorkerRound } from '../history.js';
 import { reputationChart } from './chart.js';
 import { historyNote, tierName, type ViewContext } from './context.js';
 import type { Rendered } from './rendered.js';
 
-function judgementTable(j: Judgement, model: ModelView | undefined): string {
+/** A committee's votes against the tolerance; `self`'s own vote is marked when it is a verifier's page. */
+function judgementTable(j: Judgement, model: ModelView | undefined, self?: Account): string {
   const tolerance = model?.tolerance;
   const rows = j.votes
     .map((v) => {
       const within = tolerance ? withinTolerance(v, tolerance) : null;
       const rel = tolerance ? `${ppm(v.distance.relL2Ppm)} <small>/ ${ppm(tolerance.relL2Ppm)}</small>` : ppm(v.distance.relL2Ppm);
       const abs = tolerance ? `${ppm(v.distance.maxAbsPpm)} <small>/ ${ppm(tolerance.maxAbsPpm)}</small>` : ppm(v.distance.maxAbsPpm);
-      return `<tr data-testid="vote" data-agrees="${v.agrees}"><td>${accountLink(v.verifier)}</td>
+      const own = v.verifier === self;
+      return `<tr data-testid="vote" data-agrees="${v.agrees}"${own ? ' data-self="true" class="self"' : ''}><td>${accountLink(v.verifier)}${own ? ' <small>(this verifier)</small>' : ''}</td>
         <td class="${v.agrees ? 'ok' : 'bad'}">${v.agrees ? 'agrees' : 'disagrees'}</td>
         <td class="num ${within === false ? 'bad' : ''}">${rel}</td><td class="num ${within === false ? 'bad' : ''}">${abs}</td></tr>`;
     })
@@ -65,6 +67,29 @@ function roundCard(w: WorkerRound, ctx: ViewContext, slashes: SlashRecord[], iss
   </section>`;
 }
 
+/**
+ * A slash as a verifier: the audit it voted in, the committees' votes with its own marked (its
+ * distances from the worker's revealed outputs against the tolerance), the final verdict it stood
+ * against, and the slash it led to.
+ */
+function verifierFaultCard(f: VerifierFault, who: Account, ctx: ViewContext, slashes: SlashRecord[]): string {
+  const audit = f.audit;
+  const model = audit?.committed ? ctx.models.find((m) => m.id === audit.committed!.model) : undefined;
+  const lines: string[] = [`slashed at ${blockLink(f.block)} for standing against the final verdict on ${accountLink(f.worker)}'s audit`];
+  if (audit?.audit) lines.push(`the audit opened samples <b data-testid="indices">${esc(audit.audit.indices.join(', '))}</b> at ${blockLink(audit.audit.block)}`);
+  if (audit?.outcome) lines.push(`the worker's round ended <b>${esc(workerState(audit))}</b> at ${blockLink(audit.outcome.block)}`);
+  if (!audit) lines.push('<span class="note">that audit is outside the loaded window: its votes are not shown</span>');
+  const judgements = audit?.judgements ?? [];
+  const tolerance = model ? `<small>tolerance: relative L2 ≤ ${ppm(model.tolerance.relL2Ppm)} ppm, max abs ≤ ${ppm(model.tolerance.maxAbsPpm)} ppm of one unit</small>` : '';
+  const ledTo = slashes.filter((s) => s.session === f.round || s.block === f.block);
+  return `<section class="round-card" data-testid="verifier-fault" data-round="${f.round}" data-worker="${esc(f.worker)}">
+    <h4><a href="#/round/${f.round}">Round ${f.round}</a> <span class="bad">slashed as a verifier</span></h4>
+    <ul>${lines.map((l) => `<li>${l}</li>`).join('')}</ul>
+    ${judgements.length ? `${tolerance}${judgements.map((j) => judgementTable(j, model, who)).join('')}` : ''}
+    ${ledTo.length ? `<p><b class="bad">Led to:</b></p><ul>${ledTo.map(slashLine).join('')}</ul>` : ''}
+  </section>`;
+}
+
 /** A decayed count of rounds: whole from ten on, two decimals below. */
 const rounds = (x: number): string => (x >= 10 ? x.toFixed(0) : String(Number(x.toFixed(2))));
 
@@ -103,6 +128,7 @@ export async function renderWorker(ctx: ViewContext, who: Account): Promise<Rend
     <p>As a verifier: ${verifier.rewarded} audits rewarded (${verifier.points} points), ${verifier.missed} missed, ${verifier.excused} excused,
     ${verifier.slashed.length ? `<span class="bad">slashed ${verifier.slashed.length}×</span> (${verifier.slashed.map((s) => `${blockLink(s.block)} on ${accountLink(s.event.worker)}'s round ${s.event.round}`).join(', ')})` : 'never slashed'}.</p>
     <h3>Offences and slashes</h3>${slashes}
+    ${story.verifierFaults.length ? `<h3>Faults as a verifier</h3>${story.verifierFaults.map((f) => verifierFaultCard(f, who, ctx, story.slashes)).join('')}` : ''}
     ${story.chilled.length ? `<p class="bad">Chilled at ${story.chilled.map(blockLink).join(', ')}: removed from the candidates.</p>` : ''}
     <h3>Rounds</h3>
     ${story.rounds.map((w) => roundCard(w, ctx, story.slashes, issued.get(w.round))).join('') || '<p>No round of this worker in the loaded window.</p>'}`;
