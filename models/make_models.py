@@ -2,7 +2,8 @@
 
     $HOME/.cache/poai-venv/bin/python models/make_models.py [--out DIR]
 
-Writes `tiny-lm.onnx`, `dense-mlp.onnx` and `models.json` into models/ (or DIR) and prints each
+Writes `tiny-lm.onnx`, `dense-mlp.onnx`, `int8-gemm.onnx` and `models.json` into models/ (or DIR),
+and into its `cheats/` the cheaper int8-gemm computations the worker's tests must catch, and prints each
 model's Blake2-256, parameter count and FLOPs per sample. Running it twice gives byte-identical
 files: the weights come from numpy's legacy `RandomState` (whose stream numpy keeps frozen
 across versions) with fixed seeds, the graph is built in a fixed order with opset 17 and a
@@ -53,6 +54,20 @@ LM_MASK = -10000.0  # additive causal mask: exp(-1e4) is 0 in fp32, and it fits 
 MLP_SIZES = [256, 768, 768, 64]
 MLP_SEED = 0x4D4C_5031  # "MLP1"
 
+# --- int8-gemm: the bit-exact integer family ------------------------------------------------
+# int8 x int8 -> int32 GEMM chain 256 -> 512 x 5 -> 64: six MatMulInteger layers, each followed
+# (except the last) by an integer requantisation (Div by 2^INT_SHIFT, truncating toward zero as
+# every integer divider does, Clip to the int8 range, Cast to int8). Integer arithmetic is exact
+# on every device, so the int32 outputs are compared exactly: scale 0, tolerance 0. The input is
+# narrower than the hidden layers so that generating it (one SeedRng draw per element) stays a
+# small part of a batch next to the GEMMs.
+INT_SIZES = [256, 512, 512, 512, 512, 512, 64]
+INT_SHIFT = 11  # a sum of 256-512 int8 x int8 products spreads ~7e4-9e4: /2^11 keeps |x| ~ 40
+INT_SEED = 0x494E_5438  # "INT8"
+# Cheaper or wrong int8-gemm computations for the tests: (hidden layers left out, one weight of
+# the last layer off by one).
+INT_CHEATS = {"int8-gemm-layer-left-out": (1, False), "int8-gemm-wrong-weight": (0, True)}
+
 # CPU-tier batch sizes (models/benchmark.py; docs/MODELS.md, docs/HARDWARE.md). The chain accepts
 # a tier's batch only when its 6-block (18 s) deadline separates the tier: the `cpu` tier's
 # promised 2 GFLOP/s compute it in at most 9 s, a tenth of that cannot in 18 s. 4096 samples are
@@ -60,7 +75,9 @@ MLP_SEED = 0x4D4C_5031  # "MLP1"
 # machine (2 cores) takes 0.22 s and 0.04 s. These models are too small to separate a GPU tier
 # (a 20 TFLOP/s card would need > 36 TFLOP per batch, beyond MAX_BATCH_SIZE samples), so they
 # serve the CPU tier only.
-CPU_BATCH = {"tiny-lm": 4096, "dense-mlp": 4096}
+# int8-gemm is sized by the tier's int8 promise (8 G op/s for `cpu`): 8,192 samples are
+# 19.9 G int8 operations, 2.5 s promised and 24.8 s for a tenth of the promise.
+CPU_BATCH = {"tiny-lm": 4096, "dense-mlp": 4096, "int8-gemm": 8192}
 # Tolerances (models/calibrate.py; docs/MODELS.md): honest fp32 noise measured <= 8.4 ppm rel L2
 # and <= 1 quantum (15.3 ppm) max-abs across thread counts, batch sizes, graph optimisation
 # levels, two CPUs and an H100 (TF32 off); the cheapest cheat measured (fp16-rounded weights)
@@ -69,7 +86,10 @@ CPU_BATCH = {"tiny-lm": 4096, "dense-mlp": 4096}
 TOLERANCE = {
     "tiny-lm": {"relL2Ppm": 100, "maxAbsPpm": 1000},
     "dense-mlp": {"relL2Ppm": 100, "maxAbsPpm": 1000},
+    # Compared exactly: the chain refuses an integer model with any tolerance.
+    "int8-gemm": {"relL2Ppm": 0, "maxAbsPpm": 0},
 }
+SCALE = {"tiny-lm": SCALE_BITS, "dense-mlp": SCALE_BITS, "int8-gemm": 0}
 
 class Graph:
     """Collects nodes and initializers in insertion order, with unique generated names."""
@@ -213,6 +233,53 @@ def mlp_flops_per_sample() -> int:
     return 2 * sum(a * b for a, b in zip(MLP_SIZES[:-1], MLP_SIZES[1:]))
 
 
+def build_int8_gemm(left_out: int = 0, corrupt: bool = False) -> tuple[onnx.ModelProto, int]:
+    """The int8-gemm chain. `left_out` (hidden layers skipped) and `corrupt` (one weight of the
+    last layer off by one) build the cheaper or wrong computations its tests must catch."""
+    rng = np.random.RandomState(INT_SEED)
+    g = Graph(rng)
+    g.inits += [
+        numpy_helper.from_array(np.array(1 << INT_SHIFT, dtype=np.int32), "shift"),
+        numpy_helper.from_array(np.array(-128, dtype=np.int32), "int8_min"),
+        numpy_helper.from_array(np.array(127, dtype=np.int32), "int8_max"),
+    ]
+    layers = list(zip(INT_SIZES[:-1], INT_SIZES[1:]))
+    # Every layer's weights are drawn, in order, whatever is left out: a shorter chain runs the
+    # real weights of the layers it keeps (what a lazy worker would do).
+    weights = [rng.randint(-127, 128, size=shape).astype(np.int8) for shape in layers]
+    if corrupt:
+        w = weights[-1]
+        w[0, 0] = w[0, 0] + 1 if w[0, 0] < 127 else w[0, 0] - 1
+    keep = [i for i in range(len(layers)) if not 1 <= i <= left_out]
+    x = "q"
+    for i in keep:
+        last = i == len(layers) - 1
+        g.inits.append(numpy_helper.from_array(weights[i], f"w{i}"))
+        g.params += weights[i].size
+        acc = "acc" if last else f"acc{i}"
+        g.nodes.append(helper.make_node("MatMulInteger", [x, f"w{i}"], [acc], name=f"matmul{i}"))
+        if last:
+            break
+        g.nodes.append(helper.make_node("Div", [acc, "shift"], [f"div{i}"], name=f"requant{i}"))
+        g.nodes.append(helper.make_node("Clip", [f"div{i}", "int8_min", "int8_max"], [f"clip{i}"], name=f"clip{i}"))
+        x = f"x{i + 1}"
+        g.nodes.append(helper.make_node("Cast", [f"clip{i}"], [x], to=TensorProto.INT8, name=f"cast{i}"))
+    sizes = "-".join(str(d) for d in INT_SIZES)
+    model = finish(
+        g,
+        "int8_gemm",
+        [helper.make_tensor_value_info("q", TensorProto.INT8, ["batch", INT_SIZES[0]])],
+        [helper.make_tensor_value_info("acc", TensorProto.INT32, ["batch", INT_SIZES[-1]])],
+        f"PoAI challenge model int8-gemm: {sizes} int8 x int8 -> int32 MatMulInteger layers, "
+        f"requantised by /2^{INT_SHIFT} and clipped to int8 between them; bit-exact.",
+    )
+    return model, g.params
+
+
+def int8_ops_per_sample() -> int:
+    return 2 * sum(a * b for a, b in zip(INT_SIZES[:-1], INT_SIZES[1:]))
+
+
 def registry_record(name: str, data: bytes, input_spec: dict, output: str, output_len: int, flops: int) -> dict:
     cpu = CPU_BATCH[name]
     assert 0 < cpu <= MAX_BATCH_SIZE, "CPU batch above MAX_BATCH_SIZE"
@@ -222,7 +289,7 @@ def registry_record(name: str, data: bytes, input_spec: dict, output: str, outpu
         "input": input_spec,
         "output": output,
         "outputLen": output_len,
-        "scaleBits": SCALE_BITS,
+        "scaleBits": SCALE[name],
         "tolerance": TOLERANCE[name],
         "flopsPerSample": flops,
         "tiers": [
@@ -235,6 +302,7 @@ def build_all() -> list[tuple[str, onnx.ModelProto, int, dict]]:
     """(file name, model, parameter count, registry record without the hash) of each model."""
     lm, lm_params = build_tiny_lm()
     mlp, mlp_params = build_dense_mlp()
+    int8, int8_params = build_int8_gemm()
     return [
         ("tiny-lm", lm, lm_params, {
             "input": {"name": "tokens", "shape": [LM_SEQ], "kind": {"Tokens": {"vocab": LM_VOCAB}}},
@@ -243,6 +311,10 @@ def build_all() -> list[tuple[str, onnx.ModelProto, int, dict]]:
         ("dense-mlp", mlp, mlp_params, {
             "input": {"name": "x", "shape": [MLP_SIZES[0]], "kind": {"Uniform": {"minMilli": -1000, "maxMilli": 1000}}},
             "output": "y", "outputLen": MLP_SIZES[-1], "flops": mlp_flops_per_sample(),
+        }),
+        ("int8-gemm", int8, int8_params, {
+            "input": {"name": "q", "shape": [INT_SIZES[0]], "kind": {"Int8": {"min": -128, "max": 127}}},
+            "output": "acc", "outputLen": INT_SIZES[-1], "flops": int8_ops_per_sample(),
         }),
     ]
 
@@ -266,6 +338,16 @@ def main() -> None:
     with open(os.path.join(args.out, "models.json"), "w") as f:
         json.dump(records, f, indent=2)
         f.write("\n")
+    # The cheaper computations an int8-gemm worker could pass off as the real one; the worker's
+    # tests check that exact comparison catches them (offchain-worker/tests/integer.rs).
+    cheats = os.path.join(args.out, "cheats")
+    os.makedirs(cheats, exist_ok=True)
+    for name, (left_out, corrupt) in INT_CHEATS.items():
+        model, _ = build_int8_gemm(left_out=left_out, corrupt=corrupt)
+        data = model.SerializeToString(deterministic=True)
+        with open(os.path.join(cheats, f"{name}.onnx"), "wb") as f:
+            f.write(data)
+        print(f"cheats/{name}.onnx: {len(data)} bytes, blake2-256 0x{hashlib.blake2b(data, digest_size=32).hexdigest()}")
 
 
 if __name__ == "__main__":

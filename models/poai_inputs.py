@@ -84,7 +84,7 @@ def element_count(shape) -> int:
 
 def generate_sample(input_spec: dict, seed: bytes, index: int) -> np.ndarray:
     """Sample `index` of the challenge with seed `seed`, as the tensor the model eats (no batch
-    axis): float32 for `Uniform`, int64 for `Tokens`. `input_spec` is a models.json `input`."""
+    axis): float32 for `Uniform`, int64 for `Tokens`, int8 for `Int8`. `input_spec` is a models.json `input`."""
     shape = tuple(input_spec["shape"])
     count = element_count(shape)
     rng = SeedRng(sample_seed(seed, index))
@@ -96,6 +96,10 @@ def generate_sample(input_spec: dict, seed: bytes, index: int) -> np.ndarray:
     if "Tokens" in kind:
         vocab = kind["Tokens"]["vocab"]
         return np.array([rng.below(vocab) for _ in range(count)], dtype=np.int64).reshape(shape)
+    if "Int8" in kind:
+        lo, hi = kind["Int8"]["min"], kind["Int8"]["max"]
+        span = hi - lo + 1
+        return np.array([lo + rng.below(span) for _ in range(count)], dtype=np.int8).reshape(shape)
     raise ValueError(f"unknown input kind {kind}")
 
 

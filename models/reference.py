@@ -44,7 +44,7 @@ def session(path: str, threads: int = 1, level=ort.GraphOptimizationLevel.ORT_EN
 
 
 def input_hash(x: np.ndarray) -> str:
-    dtype = np.dtype("<f4") if x.dtype == np.float32 else np.dtype("<i8")
+    dtype = {np.dtype(np.float32): np.dtype("<f4"), np.dtype(np.int64): np.dtype("<i8"), np.dtype(np.int8): np.dtype("i1")}[x.dtype]
     return "0x" + poai_inputs.blake2_256(np.ascontiguousarray(x, dtype=dtype).tobytes()).hex()
 
 
@@ -64,7 +64,7 @@ def compute(record: dict) -> dict:
                 "index": index,
                 "sampleSeed": "0x" + poai_inputs.sample_seed(seed, index).hex(),
                 "inputBlake2": input_hash(x),
-                "inputHead": [int(v) for v in head] if x.dtype == np.int64 else [float(v) for v in head],
+                "inputHead": [float(v) for v in head] if x.dtype == np.float32 else [int(v) for v in head],
             }
             if x.dtype == np.float32:
                 sample["inputHeadBits"] = [f"0x{poai_inputs.f32_bits(v):08x}" for v in head]
@@ -83,7 +83,7 @@ def compute(record: dict) -> dict:
             "graphOptimization": "ORT_ENABLE_ALL",
             "batch": 1,
         },
-        "inputHash": "blake2-256 of the sample's input tensor as little-endian bytes (f32 or i64), no batch axis",
+        "inputHash": "blake2-256 of the sample's input tensor as little-endian bytes (f32, i64 or i8), no batch axis",
         "samples": samples,
     }
 

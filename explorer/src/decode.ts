@@ -314,6 +314,9 @@ export interface ModelView {
   name: string;
   onnxHash: string;
   input: { name: string; shape: number[]; kind: string };
+  /** A bit-exact integer model (int8 input): its int32 outputs are compared exactly, and its
+   * `flopsPerSample` counts int8 operations. */
+  integer: boolean;
   output: string;
   outputLen: number;
   scaleBits: number;
@@ -335,6 +338,7 @@ function inputKind(c: Codec): string {
     return `uniform [${num(value.minMilli!) / 1000}, ${num(value.maxMilli!) / 1000}]`;
   }
   if (kind.type === 'Tokens') return `tokens (vocabulary ${num(value.vocab!)})`;
+  if (kind.type === 'Int8') return `int8 [${num(value.min!)}, ${num(value.max!)}] (bit-exact, compared exactly)`;
   return kind.type;
 }
 
@@ -349,6 +353,7 @@ export function decodeModel(id: number, record: Codec): ModelView {
     name: text(spec.name!),
     onnxHash: str(spec.onnxHash!),
     input: { name: text(input.name!), shape: list(input.shape!).map(num), kind: inputKind(input.kind!) },
+    integer: (input.kind as unknown as { type: string }).type === 'Int8',
     output: text(spec.output!),
     outputLen: num(spec.outputLen!),
     scaleBits: num(spec.scaleBits!),

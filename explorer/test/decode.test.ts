@@ -244,6 +244,7 @@ test('decodes poaiModels.models records', () => {
     name: 'tiny-lm',
     onnxHash: ROOT,
     input: { name: 'tokens', shape: [1, 32], kind: 'tokens (vocabulary 512)' },
+    integer: false,
     output: 'logits',
     outputLen: 4_096,
     scaleBits: 16,
@@ -262,6 +263,13 @@ test('decodes poaiModels.models records', () => {
     status: 'Active',
   });
   assert.equal(decodeModel(0, uniform).input.kind, 'uniform [-1, 1]');
+  const integer = decodeAs(storageType('poaiModels.models'), {
+    spec: { name: 'int8-gemm', input: { name: 'q', shape: [512], kind: { Int8: { min: -128, max: 127 } } }, tiers: [] },
+    status: 'Active',
+  });
+  assert.equal(decodeModel(0, integer).input.kind, 'int8 [-128, 127] (bit-exact, compared exactly)');
+  assert.equal(decodeModel(0, integer).integer, true);
+  assert.equal(decodeModel(0, uniform).integer, false);
 });
 
 test('decodes poaiModels.tiers', () => {

@@ -39,6 +39,9 @@ fuzz_target!(|data: &[u8]| {
 		(InputKind::Tokens { vocab }, SampleInput::Tokens { ids }) => {
 			assert!(ids.iter().all(|&t| t >= 0 && (t as u64) < u64::from(vocab)));
 		}
+		(InputKind::Int8 { min, max }, SampleInput::Int8 { values }) => {
+			assert!(values.iter().all(|v| (min..=max).contains(v)), "a value out of range");
+		}
 		_ => panic!("the sample's kind differs from the spec's"),
 	}
 });

@@ -407,7 +407,10 @@ fn start_poai_worker(
 	offchain_tx_pool_factory: OffchainTransactionPoolFactory<Block>,
 	prometheus_registry: Option<substrate_prometheus_endpoint::Registry>,
 ) -> Result<(), ServiceError> {
-	use poai_offchain_worker::{engine::EngineConfig, InferenceWorkerParams};
+	use poai_offchain_worker::{
+		engine::{EngineConfig, GraphOptimization},
+		InferenceWorkerParams,
+	};
 	let Some(models_dir) = params.poai_models.clone() else {
 		log::warn!(
 			"🧠 No `--poai-models`: this validator runs no PoAI worker and will miss its \
@@ -424,6 +427,7 @@ fn start_poai_worker(
 			ort_lib: params.poai_ort_lib.clone(),
 			device: params.poai_device,
 			threads: params.poai_threads,
+			optimization: GraphOptimization::All,
 		},
 		fault: params.poai_simulate_fault,
 		prometheus_registry,

@@ -42,7 +42,7 @@ mod support;
 
 use poai_offchain_worker::{
 	challenge::{run_challenge, verify_samples},
-	engine::{find_library, Device, Engine, EngineConfig, MAX_SAMPLES_PER_RUN},
+	engine::{find_library, Device, Engine, EngineConfig, GraphOptimization, MAX_SAMPLES_PER_RUN},
 };
 use poai_primitives::{ModelSpec, SampleIndex, MAX_BATCH_SIZE};
 use std::{
@@ -127,6 +127,7 @@ fn main() -> Result<(), String> {
 		ort_lib: args.ort_lib.clone(),
 		device: args.device,
 		threads: Some(args.threads),
+		optimization: GraphOptimization::All,
 	})
 	.map_err(|e| e.to_string())?;
 	let model = engine.model(id, &spec).map_err(|e| e.to_string())?;
@@ -220,12 +221,14 @@ fn raw_ort(args: &Args, spec: &ModelSpec, batch: u32) -> Result<(), Box<dyn std:
 	let seed = [1u8; 32];
 	let mut floats = Vec::new();
 	let mut ints = Vec::new();
+	let mut int8s = Vec::new();
 	for index in 0..batch {
 		match generate_sample(&spec.input, &seed, index).map_err(|e| format!("{e:?}"))? {
 			sample @ SampleInput::Uniform { .. } => {
 				floats.extend(sample.to_f32().unwrap_or_default())
 			}
 			SampleInput::Tokens { ids } => ints.extend(ids),
+			SampleInput::Int8 { values } => int8s.extend(values),
 		}
 	}
 	let per_sample: usize = spec.input.shape.iter().map(|&d| d as usize).product();
@@ -238,10 +241,12 @@ fn raw_ort(args: &Args, spec: &ModelSpec, batch: u32) -> Result<(), Box<dyn std:
 			let mut shape = vec![len as i64];
 			shape.extend(spec.input.shape.iter().map(|&d| i64::from(d)));
 			let range = start * per_sample..(start + len) * per_sample;
-			let input = if floats.is_empty() {
-				TensorRef::from_array_view((shape, &ints[range]))?.into_dyn()
-			} else {
+			let input = if !floats.is_empty() {
 				TensorRef::from_array_view((shape, &floats[range]))?.into_dyn()
+			} else if !int8s.is_empty() {
+				TensorRef::from_array_view((shape, &int8s[range]))?.into_dyn()
+			} else {
+				TensorRef::from_array_view((shape, &ints[range]))?.into_dyn()
 			};
 			let started = Instant::now();
 			let outputs = session.run(ort::inputs![input_name.as_str() => input])?;

@@ -61,7 +61,7 @@ mod support;
 
 use poai_offchain_worker::{
 	challenge::{run_challenge, verify_samples, ChallengeOutput, Fault},
-	engine::{Device, Engine, EngineConfig, LoadedModel, MAX_SAMPLES_PER_RUN},
+	engine::{Device, Engine, EngineConfig, GraphOptimization, LoadedModel, MAX_SAMPLES_PER_RUN},
 };
 use poai_primitives::{
 	committee_verdict, verify_sample, ModelId, ModelSpec, SampleIndex, Seed, Verdict,
@@ -145,6 +145,7 @@ fn engine(args: &Args, device: Device, threads: usize) -> Result<Engine, String>
 		ort_lib: args.ort_lib.clone(),
 		device,
 		threads: Some(threads),
+		optimization: GraphOptimization::All,
 	})
 	.map_err(|e| e.to_string())
 }

@@ -8,7 +8,8 @@
 use poai_offchain_worker::{
 	challenge::{fake_output, run_challenge, verify_samples, ChallengeOutput, Fault},
 	engine::{
-		find_library, Device, Engine, EngineConfig, EngineError, LoadedModel, MAX_SAMPLES_PER_RUN,
+		find_library, Device, Engine, EngineConfig, EngineError, GraphOptimization, LoadedModel,
+		MAX_SAMPLES_PER_RUN,
 	},
 };
 use poai_primitives::{
@@ -60,6 +61,7 @@ fn engine() -> &'static Engine {
 			ort_lib: Some(library()),
 			device: Device::Cpu,
 			threads: Some(2),
+			optimization: GraphOptimization::All,
 		})
 		.unwrap()
 	})
@@ -102,6 +104,7 @@ fn input_hash(sample: &SampleInput) -> H256 {
 			sample.to_f32().unwrap().iter().flat_map(|v| v.to_le_bytes()).collect()
 		}
 		SampleInput::Tokens { ids } => ids.iter().flat_map(|v| v.to_le_bytes()).collect(),
+		SampleInput::Int8 { values } => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
 	};
 	BlakeTwo256::hash(&bytes)
 }
@@ -203,6 +206,7 @@ fn engine_over(models_dir: PathBuf) -> Engine {
 		ort_lib: Some(library()),
 		device: Device::Cpu,
 		threads: Some(1),
+		optimization: GraphOptimization::All,
 	})
 	.unwrap()
 }
@@ -344,6 +348,7 @@ fn cuda_when_available_else_the_cpu() {
 		ort_lib: Some(library.clone()),
 		device: Device::Cuda(0),
 		threads: None,
+		optimization: GraphOptimization::All,
 	})
 	.unwrap();
 	assert_eq!(gpu.library(), library);

@@ -30,6 +30,27 @@ pub fn dense_mlp(inputs: u32, outputs: u32) -> ModelSpec {
 	}
 }
 
+/// A bit-exact integer model: `inputs` int8 values in [-128, 127] through one int8 × int8 →
+/// int32 layer of `outputs` outputs (`q` → `acc`), compared exactly; served by tier 0 at batch
+/// 32 with a 6-block deadline.
+pub fn int8_gemm(inputs: u32, outputs: u32) -> ModelSpec {
+	let mlp = dense_mlp(inputs, outputs);
+	ModelSpec {
+		name: ModelName::truncate_from(b"int8-gemm".to_vec()),
+		onnx_hash: H256::repeat_byte(8),
+		input: InputSpec {
+			name: TensorName::truncate_from(b"q".to_vec()),
+			kind: InputKind::Int8 { min: i8::MIN, max: i8::MAX },
+			..mlp.input.clone()
+		},
+		output: TensorName::truncate_from(b"acc".to_vec()),
+		scale_bits: 0,
+		tolerance: Tolerance::EXACT,
+		tiers: tiers(&[(TierId(0), 32, 6)]),
+		..mlp
+	}
+}
+
 /// The tier table of `(tier, batch size, deadline in blocks)` triples.
 pub fn tiers(table: &[(TierId, u32, u32)]) -> TierTable {
 	TierTable::truncate_from(

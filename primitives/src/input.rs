@@ -72,6 +72,16 @@ pub enum InputKind {
 		/// Vocabulary size; positive.
 		vocab: u32,
 	},
+	/// `i8` values uniform in `min..=max`: the input of a bit-exact integer model (int8 ×
+	/// int8 → int32 arithmetic, whose outputs every device computes identically, so they are
+	/// compared exactly; see [`crate::ModelSpec::is_integer`]).
+	#[codec(index = 2)]
+	Int8 {
+		/// Smallest value.
+		min: i8,
+		/// Largest value; at least `min`.
+		max: i8,
+	},
 }
 
 /// How a registered model's input is generated: tensor name, per-sample shape, value kind.
@@ -116,6 +126,11 @@ impl InputSpec {
 		}
 		self.element_count()?;
 		match self.kind {
+			InputKind::Int8 { min, max } => {
+				if min > max {
+					return Err(InputSpecError::EmptyRange);
+				}
+			}
 			InputKind::Uniform { min_milli, max_milli } => {
 				if min_milli >= max_milli {
 					return Err(InputSpecError::EmptyRange);
@@ -168,6 +183,11 @@ pub enum SampleInput {
 		/// The ids.
 		ids: Vec<i64>,
 	},
+	/// `i8` values, in row-major order.
+	Int8 {
+		/// The values.
+		values: Vec<i8>,
+	},
 }
 
 impl SampleInput {
@@ -176,6 +196,7 @@ impl SampleInput {
 		match self {
 			SampleInput::Uniform { draws, .. } => draws.len(),
 			SampleInput::Tokens { ids } => ids.len(),
+			SampleInput::Int8 { values } => values.len(),
 		}
 	}
 
@@ -198,7 +219,7 @@ impl SampleInput {
 			SampleInput::Uniform { min_milli, max_milli, draws } => {
 				Some(draws.iter().map(|&u| uniform_value(*min_milli, *max_milli, u)).collect())
 			}
-			SampleInput::Tokens { .. } => None,
+			SampleInput::Tokens { .. } | SampleInput::Int8 { .. } => None,
 		}
 	}
 }
@@ -224,7 +245,8 @@ pub fn uniform_value(min_milli: i32, max_milli: i32, u: u32) -> f32 {
 ///
 /// The draws come from [`SeedRng`] seeded with [`sample_seed`]`(seed, index)`, one draw per
 /// element in row-major order: for `Uniform`, the top 24 bits of one `u32` word; for `Tokens`,
-/// [`SeedRng::below`]`(vocab)`. Fails, without allocating, when the spec is invalid.
+/// [`SeedRng::below`]`(vocab)`; for `Int8`, `min + `[`SeedRng::below`]`(max − min + 1)`. Fails,
+/// without allocating, when the spec is invalid.
 pub fn generate_sample(
 	spec: &InputSpec,
 	seed: &Seed,
@@ -243,6 +265,12 @@ pub fn generate_sample(
 		},
 		InputKind::Tokens { vocab } => {
 			SampleInput::Tokens { ids: (0..count).map(|_| i64::from(rng.below(vocab))).collect() }
+		}
+		InputKind::Int8 { min, max } => {
+			// 1..=256 values: the span is positive and below 2^9, the sum stays in i8.
+			let span = (i32::from(max) - i32::from(min) + 1) as u32;
+			let value = |draw: u32| (i32::from(min) + draw as i32) as i8;
+			SampleInput::Int8 { values: (0..count).map(|_| value(rng.below(span))).collect() }
 		}
 	})
 }
@@ -291,6 +319,8 @@ mod tests {
 		assert_eq!(spec(&[4], reversed).validate(), Err(InputSpecError::EmptyRange));
 		let wide = InputKind::Uniform { min_milli: 0, max_milli: MAX_ABS_MILLI + 1 };
 		assert_eq!(spec(&[4], wide).validate(), Err(InputSpecError::RangeTooWide));
+		let reversed_int8 = InputKind::Int8 { min: 3, max: -3 };
+		assert_eq!(spec(&[4], reversed_int8).validate(), Err(InputSpecError::EmptyRange));
 		let no_vocab = InputKind::Tokens { vocab: 0 };
 		assert_eq!(spec(&[4], no_vocab).validate(), Err(InputSpecError::EmptyVocabulary));
 		assert_eq!(
@@ -362,12 +392,33 @@ mod tests {
 		);
 	}
 
+	#[test]
+	fn int8_draws_cover_the_whole_range_and_follow_the_stream() {
+		let full = spec(&[4096], InputKind::Int8 { min: i8::MIN, max: i8::MAX });
+		let SampleInput::Int8 { values } = generate_sample(&full, &[7; 32], 3).unwrap() else {
+			panic!("an int8 spec generates int8 values");
+		};
+		assert!(values.contains(&i8::MIN) && values.contains(&i8::MAX));
+		// Element j is min + below(span) of the sample's stream, in order.
+		let mut rng = SeedRng::new(sample_seed(&[7; 32], 3));
+		let expected: Vec<i8> = (0..4096).map(|_| (rng.below(256) as i32 - 128) as i8).collect();
+		assert_eq!(values, expected);
+		// A one-value range is constant.
+		let constant = spec(&[5], InputKind::Int8 { min: -2, max: -2 });
+		assert_eq!(
+			generate_sample(&constant, &[1; 32], 0),
+			Ok(SampleInput::Int8 { values: vec![-2; 5] })
+		);
+	}
+
 	fn kind() -> impl Strategy<Value = InputKind> {
 		prop_oneof![
 			(-MAX_ABS_MILLI..MAX_ABS_MILLI, 1..=2 * MAX_ABS_MILLI).prop_map(|(min, span)| {
 				InputKind::Uniform { min_milli: min, max_milli: (min + span).min(MAX_ABS_MILLI) }
 			}),
 			(1u32..).prop_map(|vocab| InputKind::Tokens { vocab }),
+			(any::<i8>(), any::<i8>())
+				.prop_map(|(a, b)| InputKind::Int8 { min: a.min(b), max: a.max(b) }),
 		]
 	}
 
@@ -396,6 +447,8 @@ mod tests {
 				},
 				(SampleInput::Tokens { ids }, InputKind::Tokens { vocab }) =>
 					prop_assert!(ids.iter().all(|&id| id >= 0 && id < i64::from(vocab))),
+				(SampleInput::Int8 { values }, InputKind::Int8 { min, max }) =>
+					prop_assert!(values.iter().all(|&v| (min..=max).contains(&v))),
 				_ => prop_assert!(false, "kind changed"),
 			}
 		}

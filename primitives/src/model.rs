@@ -9,7 +9,7 @@
 
 use crate::{
 	ids::TierId,
-	input::{InputSpec, InputSpecError, TensorName},
+	input::{InputKind, InputSpec, InputSpecError, TensorName},
 	tolerance::Tolerance,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -125,6 +125,9 @@ pub enum ModelSpecError {
 	BadBatchSize,
 	/// A deadline is zero blocks.
 	ZeroDeadline,
+	/// An integer model (int8 input) with a quantisation scale or a tolerance: its int32
+	/// outputs are compared exactly, so `scale_bits` and both tolerance bounds must be zero.
+	IntegerModelNotExact,
 }
 
 impl ModelSpec {
@@ -142,6 +145,9 @@ impl ModelSpec {
 		}
 		if self.scale_bits > MAX_SCALE_BITS {
 			return Err(ModelSpecError::ScaleTooLarge);
+		}
+		if self.is_integer() && (self.scale_bits != 0 || self.tolerance != Tolerance::EXACT) {
+			return Err(ModelSpecError::IntegerModelNotExact);
 		}
 		if self.flops_per_sample == 0 {
 			return Err(ModelSpecError::NoWork);
@@ -161,6 +167,15 @@ impl ModelSpec {
 			}
 		}
 		Ok(())
+	}
+
+	/// Whether this is a bit-exact integer model: int8 inputs, int8 × int8 → int32 arithmetic
+	/// and int32 outputs, which every device computes identically. Its outputs are committed
+	/// as they are (`scale_bits` 0) and compared exactly ([`Tolerance::EXACT`]), its
+	/// `flops_per_sample` counts int8 operations, and its deadlines are sized by a tier's
+	/// int8 promise ([`crate::sizing`]).
+	pub fn is_integer(&self) -> bool {
+		matches!(self.input.kind, InputKind::Int8 { .. })
 	}
 
 	/// How `tier` runs this model, if it serves it.
@@ -285,6 +300,22 @@ mod tests {
 	}
 
 	#[test]
+	fn an_integer_model_is_compared_exactly_or_refused() {
+		let exact = crate::fixtures::int8_gemm(64, 16);
+		assert!(exact.is_integer() && !mlp().is_integer());
+		assert_eq!(exact.validate(), Ok(()));
+		let scaled = ModelSpec { scale_bits: 8, ..exact.clone() };
+		assert_eq!(scaled.validate(), Err(ModelSpecError::IntegerModelNotExact));
+		for tolerance in [
+			Tolerance { rel_l2_ppm: 1, max_abs_ppm: 0 },
+			Tolerance { rel_l2_ppm: 0, max_abs_ppm: 1 },
+		] {
+			let tolerant = ModelSpec { tolerance, ..exact.clone() };
+			assert_eq!(tolerant.validate(), Err(ModelSpecError::IntegerModelNotExact));
+		}
+	}
+
+	#[test]
 	fn a_good_spec_validates_and_round_trips() {
 		let spec = mlp();
 		assert_eq!(spec.validate(), Ok(()));
@@ -342,12 +373,14 @@ mod tests {
 	fn the_repository_models_json_parses_into_valid_specs() {
 		let json = include_str!("../../models/models.json");
 		let specs = registry_json::parse(json).unwrap();
-		assert_eq!(specs.len(), 2);
+		assert_eq!(specs.len(), 3);
 		assert_eq!(&specs[0].name[..], b"tiny-lm");
 		assert_eq!(
 			specs[1].input.kind,
 			crate::InputKind::Uniform { min_milli: -1000, max_milli: 1000 }
 		);
+		assert_eq!(specs[2].input.kind, crate::InputKind::Int8 { min: -128, max: 127 });
+		assert!(specs[2].is_integer() && specs.iter().all(|spec| spec.validate().is_ok()));
 		assert!(registry_json::parse("[{}]").is_err());
 		let too_long = json.replacen("\"tiny-lm\"", &format!("\"{}\"", "x".repeat(65)), 1);
 		assert!(registry_json::parse(&too_long).unwrap_err().contains("too long"));

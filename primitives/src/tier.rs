@@ -98,7 +98,8 @@ pub trait TierRegistry {
 /// What a model's batch costs on a tier, in milliseconds: the figures [`sizing`] checks.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Sizing {
-	/// Floating-point operations of one batch (`n × flops_per_sample`).
+	/// Operations of one batch (`n × flops_per_sample`): fp32 ones, or int8 ones for an
+	/// integer model.
 	pub batch_flops: u128,
 	/// The commit deadline, in milliseconds (`deadline_blocks × slot`).
 	pub deadline_ms: u128,
@@ -120,7 +121,8 @@ pub enum SizingError {
 }
 
 /// The cost of `params`' batch of `spec` on `tier` with blocks of `slot_ms` milliseconds, if
-/// the deadline separates the tier (see the module docs).
+/// the deadline separates the tier (see the module docs). A float model is priced by the tier's
+/// fp32 promise, an integer model ([`ModelSpec::is_integer`]) by its int8 promise.
 pub fn sizing(
 	spec: &ModelSpec,
 	params: &TierParams,
@@ -129,8 +131,11 @@ pub fn sizing(
 ) -> Result<Sizing, SizingError> {
 	let batch_flops = u128::from(params.batch_size) * u128::from(spec.flops_per_sample);
 	let deadline_ms = u128::from(params.deadline_blocks) * u128::from(slot_ms);
-	// A zero promise is refused by `TierSpec::validate`; `max(1)` keeps this total anyway.
-	let flops = u128::from(tier.fp32_flops).max(1);
+	// An integer model's operations are int8 ones, priced by the tier's int8 promise. A zero
+	// fp32 promise is refused by `TierSpec::validate`; a tier that promises no int8 throughput
+	// serves no integer model (its batch would take forever); `max(1)` keeps this total.
+	let throughput = if spec.is_integer() { tier.int8_ops } else { tier.fp32_flops };
+	let flops = u128::from(throughput).max(1);
 	let promised_ms = (batch_flops * 1000).div_ceil(flops);
 	let tenth_ms = (batch_flops * 1000 * SEPARATION_FACTOR).div_ceil(flops);
 	let sizing = Sizing { batch_flops, deadline_ms, promised_ms, tenth_ms };
@@ -170,7 +175,7 @@ pub fn reference_tiers() -> alloc::vec::Vec<TierSpec> {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::fixtures::dense_mlp;
+	use crate::fixtures::{dense_mlp, int8_gemm};
 
 	fn params(batch_size: u32, deadline_blocks: u32) -> TierParams {
 		TierParams { tier: TierId(0), batch_size, deadline_blocks }
@@ -227,6 +232,28 @@ mod tests {
 		assert_eq!(at(3_601).map(|s| s.tenth_ms), Ok(18_005));
 		assert_eq!(at(3_600), Err(SizingError::TenthOfPromiseFinishes));
 		assert_eq!(at(1), Err(SizingError::TenthOfPromiseFinishes));
+	}
+
+	#[test]
+	fn an_integer_model_is_sized_by_the_int8_promise() {
+		// The CPU tier promises 8 G int8 op/s: an 18 s deadline takes (14.4, 72] G operations.
+		let spec = crate::ModelSpec { flops_per_sample: 1_000_000, ..int8_gemm(8, 4) };
+		let at = |batch| sizing(&spec, &params(batch, 6), &cpu(), 3000);
+		assert_eq!(at(72_000).map(|s| s.promised_ms), Ok(9_000));
+		assert_eq!(at(72_001), Err(SizingError::TooSlowForPromise));
+		assert_eq!(at(14_400), Err(SizingError::TenthOfPromiseFinishes));
+		// The same work as a float model is priced by the fp32 promise, 4 x slower.
+		let float = crate::ModelSpec { flops_per_sample: 1_000_000, ..dense_mlp(8, 4) };
+		assert_eq!(
+			sizing(&float, &params(72_000, 6), &cpu(), 3000),
+			Err(SizingError::TooSlowForPromise)
+		);
+		// A tier without an int8 promise serves no integer model.
+		let no_int8 = TierSpec { int8_ops: 0, ..cpu() };
+		assert_eq!(
+			sizing(&spec, &params(1, 6), &no_int8, 3000),
+			Err(SizingError::TooSlowForPromise)
+		);
 	}
 
 	#[test]

@@ -46,6 +46,11 @@ pub struct Tolerance {
 	pub max_abs_ppm: u32,
 }
 
+impl Tolerance {
+	/// No difference at all: the tolerance of the bit-exact integer models.
+	pub const EXACT: Self = Self { rel_l2_ppm: 0, max_abs_ppm: 0 };
+}
+
 /// How far one output is from another, in the units of [`Tolerance`]: what a verdict shows
 /// of each verifier's comparison (in events, and so in explorers), so that anyone can read a
 /// pass or a fault against the model's tolerance.

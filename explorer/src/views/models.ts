@@ -1,6 +1,7 @@
 // The models page: the hardware tiers, and the model registry with each model's hash, input,
 // tolerance and the batch and deadline of every tier that serves it.
 
+import type { ModelView } from '../decode.js';
 import { blockLink, esc, ppm } from '../format.js';
 import { tierName, type ViewContext } from './context.js';
 
@@ -28,11 +29,14 @@ function renderTiers(ctx: ViewContext): string {
     <th>Memory</th></tr></thead><tbody>${rows || '<tr><td colspan="6">No tier registered.</td></tr>'}</tbody></table>`;
 }
 
+/** A float model's work in FLOPs, an integer model's in int8 operations. */
+const ops = (m: ModelView, value: bigint): string => (m.integer ? `${flops(value).replace('FLOP', 'OP')} int8` : flops(value));
+
 export function renderModels(ctx: ViewContext): string {
   const rows = ctx.models
     .map((m) => {
       const tiers = m.tiers
-        .map((c) => `${tierName(ctx.tiers, c.tier)}: batch ${c.batchSize} (${flops(m.flopsPerSample * BigInt(c.batchSize))}), deadline ${c.deadlineBlocks} blocks`)
+        .map((c) => `${tierName(ctx.tiers, c.tier)}: batch ${c.batchSize} (${ops(m, m.flopsPerSample * BigInt(c.batchSize))}), deadline ${c.deadlineBlocks} blocks`)
         .join('<br>');
       const retired = m.status !== 'Active';
       return `<tr data-testid="model" data-status="${esc(m.status)}" class="${retired ? 'retired' : ''}">
@@ -40,13 +44,13 @@ export function renderModels(ctx: ViewContext): string {
         <td class="addr" title="${esc(m.onnxHash)}">${esc(m.onnxHash.slice(0, 18))}…</td>
         <td>${esc(m.input.name)} [${m.input.shape.join(' × ')}], ${esc(m.input.kind)}</td>
         <td>${esc(m.output)} (${m.outputLen} values, 2<sup>−${m.scaleBits}</sup> units)</td>
-        <td class="num">rel L2 ≤ ${ppm(m.tolerance.relL2Ppm)} ppm<br>max abs ≤ ${ppm(m.tolerance.maxAbsPpm)} ppm</td>
-        <td class="num">${flops(m.flopsPerSample)}</td><td>${tiers}</td>
+        <td class="num">${m.integer ? 'exact (int32, bit for bit)' : `rel L2 ≤ ${ppm(m.tolerance.relL2Ppm)} ppm<br>max abs ≤ ${ppm(m.tolerance.maxAbsPpm)} ppm`}</td>
+        <td class="num">${ops(m, m.flopsPerSample)}</td><td>${tiers}</td>
         <td>${blockLink(m.registeredAt)}${m.updatedAt !== m.registeredAt ? `, updated ${blockLink(m.updatedAt)}` : ''}</td></tr>`;
     })
     .join('');
   return `${renderTiers(ctx)}<h2>Models</h2><p class="note">The challenge models the chain registers (retired ones are kept, marked). A sample passes when both
     distances between a worker's and a verifier's quantised outputs are within the tolerance.</p>
     <table data-testid="models"><thead><tr><th>Id</th><th>Name</th><th>ONNX hash</th><th>Input</th><th>Output</th><th>Tolerance</th>
-    <th>FLOPs / sample</th><th>Tiers served</th><th>Registered</th></tr></thead><tbody>${rows}</tbody></table>`;
+    <th>Work / sample</th><th>Tiers served</th><th>Registered</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

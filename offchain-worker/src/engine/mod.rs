@@ -47,7 +47,7 @@ mod tests;
 pub use device::{Device, ParseDeviceError};
 pub use error::EngineError;
 pub use library::{find_library, find_library_in, DEFAULT_VENV, ORT_DYLIB_PATH, POAI_VENV};
-pub use model::{model_name, model_path, read_model_file, LoadedModel, RunStats};
+pub use model::{model_name, model_path, read_model_file, LoadedModel, OutputRow, RunStats};
 
 use poai_primitives::{
 	generate_sample, quantise_all, InputKind, InputSpecError, ModelId, ModelSpec, SampleIndex,
@@ -99,12 +99,50 @@ pub struct EngineConfig {
 	pub device: Device,
 	/// Intra-op threads of CPU sessions; `None` lets ONNX Runtime choose (one per physical core).
 	pub threads: Option<usize>,
+	/// How far ONNX Runtime rewrites the graph before running it. Honest results must not depend
+	/// on it (the tests check the registered models on every level); the node always uses
+	/// [`GraphOptimization::All`].
+	pub optimization: GraphOptimization,
+}
+
+/// ONNX Runtime's graph optimisation levels.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum GraphOptimization {
+	/// The graph as written.
+	Disabled,
+	/// Semantics-preserving rewrites: constant folding, redundant node elimination.
+	Basic,
+	/// Basic, plus fusions of common node patterns.
+	Extended,
+	/// Every optimisation, layout changes included.
+	#[default]
+	All,
+}
+
+impl GraphOptimization {
+	/// Every level, from none to all.
+	pub const EVERY: [Self; 4] = [Self::Disabled, Self::Basic, Self::Extended, Self::All];
+
+	fn level(self) -> GraphOptimizationLevel {
+		match self {
+			Self::Disabled => GraphOptimizationLevel::Disable,
+			Self::Basic => GraphOptimizationLevel::Level1,
+			Self::Extended => GraphOptimizationLevel::Level2,
+			Self::All => GraphOptimizationLevel::All,
+		}
+	}
 }
 
 impl EngineConfig {
 	/// A CPU engine over `models_dir`, with the library looked up and default threads.
 	pub fn cpu(models_dir: impl Into<PathBuf>) -> Self {
-		Self { models_dir: models_dir.into(), ort_lib: None, device: Device::Cpu, threads: None }
+		Self {
+			models_dir: models_dir.into(),
+			ort_lib: None,
+			device: Device::Cpu,
+			threads: None,
+			optimization: GraphOptimization::All,
+		}
 	}
 }
 
@@ -275,7 +313,7 @@ impl Engine {
 	fn session(&self, bytes: &[u8], device: Device) -> Result<Session, String> {
 		let mut builder = Session::builder(&self.runtime.environment)
 			.map_err(reason)?
-			.with_optimization_level(GraphOptimizationLevel::All)
+			.with_optimization_level(self.config.optimization.level())
 			.map_err(reason)?
 			// No busy-waiting between runs: the node has other work (block import, networking).
 			.with_intra_op_spinning(false)

@@ -50,7 +50,7 @@ pub fn read_model_file(
 }
 
 /// Checks that the graph has the spec's input (with the element type its kind generates) and
-/// output (float).
+/// output (float, or int32 for an integer model).
 pub(super) fn check_graph(session: &Session, spec: &ModelSpec) -> Result<(), String> {
 	let input_name = String::from_utf8_lossy(&spec.input.name);
 	let output_name = String::from_utf8_lossy(&spec.output);
@@ -70,6 +70,7 @@ pub(super) fn check_graph(session: &Session, spec: &ModelSpec) -> Result<(), Str
 	let expected = match spec.input.kind {
 		InputKind::Uniform { .. } => TensorElementType::Float32,
 		InputKind::Tokens { .. } => TensorElementType::Int64,
+		InputKind::Int8 { .. } => TensorElementType::Int8,
 	};
 	match input.dtype() {
 		ValueType::Tensor { ty, .. } if *ty == expected => {}
@@ -83,9 +84,38 @@ pub(super) fn check_graph(session: &Session, spec: &ModelSpec) -> Result<(), Str
 		session.outputs().iter().find(|outlet| outlet.name() == output_name).ok_or_else(|| {
 			format!("no output `{output_name}` (the graph has {})", names(session.outputs()))
 		})?;
+	let expected =
+		if spec.is_integer() { TensorElementType::Int32 } else { TensorElementType::Float32 };
 	match output.dtype() {
-		ValueType::Tensor { ty: TensorElementType::Float32, .. } => Ok(()),
-		other => Err(format!("output `{output_name}` is {other:?}, expected a Float32 tensor")),
+		ValueType::Tensor { ty, .. } if *ty == expected => Ok(()),
+		other => {
+			Err(format!("output `{output_name}` is {other:?}, expected a {expected:?} tensor"))
+		}
+	}
+}
+
+/// One sample's output as the graph produced it: floats, quantised before they are committed,
+/// or an integer model's int32 values, committed as they are.
+#[derive(Clone, Copy, Debug)]
+pub enum OutputRow<'a> {
+	/// A float model's output.
+	Float(&'a [f32]),
+	/// An integer model's output.
+	Int(&'a [i32]),
+}
+
+impl OutputRow<'_> {
+	/// Number of elements.
+	pub fn len(&self) -> usize {
+		match self {
+			OutputRow::Float(row) => row.len(),
+			OutputRow::Int(row) => row.len(),
+		}
+	}
+
+	/// Whether there is no element (never, for a checked model).
+	pub fn is_empty(&self) -> bool {
+		self.len() == 0
 	}
 }
 
@@ -124,10 +154,26 @@ pub struct RunStats {
 	pub runs: usize,
 }
 
+/// One run's output data, before it is split into rows.
+enum Rows<'a> {
+	Float(&'a [f32]),
+	Int(&'a [i32]),
+}
+
+impl Rows<'_> {
+	fn len(&self) -> usize {
+		match self {
+			Rows::Float(data) => data.len(),
+			Rows::Int(data) => data.len(),
+		}
+	}
+}
+
 /// One batch's input tensor data.
 pub(super) enum Batch {
 	Float(Vec<f32>),
 	Int(Vec<i64>),
+	Int8(Vec<i8>),
 }
 
 impl LoadedModel {
@@ -156,8 +202,9 @@ impl LoadedModel {
 		self.device
 	}
 
-	/// Runs samples `indices` of the challenge with seed `seed`: one `f32` output row of
-	/// `spec.output_len` elements per index, in the order of `indices`.
+	/// Runs samples `indices` of a float model's challenge with seed `seed`: one `f32` output
+	/// row of `spec.output_len` elements per index, in the order of `indices`. An integer
+	/// model's outputs are read exactly with [`Self::run_quantised`].
 	pub fn run(
 		&self,
 		spec: &ModelSpec,
@@ -165,9 +212,16 @@ impl LoadedModel {
 		indices: &[SampleIndex],
 	) -> Result<Vec<Vec<f32>>, EngineError> {
 		let mut rows = Vec::with_capacity(indices.len());
-		self.run_each(spec, seed, indices, |_, row| {
-			rows.push(row.to_vec());
-			Ok(())
+		self.run_each(spec, seed, indices, |_, row| match row {
+			OutputRow::Float(row) => {
+				rows.push(row.to_vec());
+				Ok(())
+			}
+			OutputRow::Int(_) => Err(EngineError::Inference {
+				model: self.name.clone(),
+				device: self.device,
+				reason: "an integer model's outputs are int32: read them with run_quantised".into(),
+			}),
 		})?;
 		Ok(rows)
 	}
@@ -187,28 +241,30 @@ impl LoadedModel {
 		Ok((rows, stats))
 	}
 
-	/// Quantises sample `index`'s output row, reporting NaN with the model and the sample.
+	/// Quantises sample `index`'s output row, reporting NaN with the model and the sample; an
+	/// integer model's row is already what is committed.
 	pub fn quantise(
 		&self,
 		spec: &ModelSpec,
 		index: SampleIndex,
-		row: &[f32],
+		row: OutputRow<'_>,
 	) -> Result<Vec<i32>, EngineError> {
-		quantise_all(row, spec.scale_bits).map_err(|nan| EngineError::NanOutput {
-			model: self.name.clone(),
-			index,
-			position: nan.position,
-		})
+		match row {
+			OutputRow::Float(row) => quantise_all(row, spec.scale_bits).map_err(|nan| {
+				EngineError::NanOutput { model: self.name.clone(), index, position: nan.position }
+			}),
+			OutputRow::Int(row) => Ok(row.to_vec()),
+		}
 	}
 
 	/// Runs samples `indices` in batches of at most [`MAX_SAMPLES_PER_RUN`] and hands each output
-	/// row to `each`, in the order of `indices`, without keeping the float outputs.
+	/// row to `each`, in the order of `indices`, without keeping the raw outputs.
 	pub fn run_each(
 		&self,
 		spec: &ModelSpec,
 		seed: &Seed,
 		indices: &[SampleIndex],
-		mut each: impl FnMut(SampleIndex, &[f32]) -> Result<(), EngineError>,
+		mut each: impl FnMut(SampleIndex, OutputRow<'_>) -> Result<(), EngineError>,
 	) -> Result<RunStats, EngineError> {
 		if spec.onnx_hash != self.onnx_hash {
 			return Err(EngineError::SpecMismatch {
@@ -238,6 +294,9 @@ impl LoadedModel {
 				Batch::Int(data) => TensorRef::from_array_view((shape, data.as_slice()))
 					.map_err(|e| inference(reason(e)))?
 					.into(),
+				Batch::Int8(data) => TensorRef::from_array_view((shape, data.as_slice()))
+					.map_err(|e| inference(reason(e)))?
+					.into(),
 			};
 			let input_name = String::from_utf8_lossy(&spec.input.name).into_owned();
 			let output_name = String::from_utf8_lossy(&spec.output).into_owned();
@@ -252,8 +311,15 @@ impl LoadedModel {
 			let output = outputs
 				.get(&output_name)
 				.ok_or_else(|| inference(format!("the run returned no output `{output_name}`")))?;
-			let (out_shape, data) =
-				output.try_extract_tensor::<f32>().map_err(|e| inference(reason(e)))?;
+			let (out_shape, data) = if spec.is_integer() {
+				let (shape, data) =
+					output.try_extract_tensor::<i32>().map_err(|e| inference(reason(e)))?;
+				(shape, Rows::Int(data))
+			} else {
+				let (shape, data) =
+					output.try_extract_tensor::<f32>().map_err(|e| inference(reason(e)))?;
+				(shape, Rows::Float(data))
+			};
 			let dims: Vec<i64> = out_shape.iter().copied().collect();
 			let per_row: i64 = dims.iter().skip(1).product();
 			if dims.first() != Some(&(chunk.len() as i64))
@@ -268,8 +334,17 @@ impl LoadedModel {
 					output_len: spec.output_len,
 				});
 			}
-			for (&index, row) in chunk.iter().zip(data.chunks_exact(output_len)) {
-				each(index, row)?;
+			match data {
+				Rows::Float(data) => {
+					for (&index, row) in chunk.iter().zip(data.chunks_exact(output_len)) {
+						each(index, OutputRow::Float(row))?;
+					}
+				}
+				Rows::Int(data) => {
+					for (&index, row) in chunk.iter().zip(data.chunks_exact(output_len)) {
+						each(index, OutputRow::Int(row))?;
+					}
+				}
 			}
 		}
 		Ok(stats)
@@ -287,6 +362,7 @@ impl LoadedModel {
 		let mut batch = match spec.input.kind {
 			InputKind::Uniform { .. } => Batch::Float(Vec::with_capacity(chunk.len() * per_sample)),
 			InputKind::Tokens { .. } => Batch::Int(Vec::with_capacity(chunk.len() * per_sample)),
+			InputKind::Int8 { .. } => Batch::Int8(Vec::with_capacity(chunk.len() * per_sample)),
 		};
 		for &index in chunk {
 			let sample = generate_sample(&spec.input, seed, index).map_err(invalid)?;
@@ -295,6 +371,7 @@ impl LoadedModel {
 					data.extend(sample.to_f32().unwrap_or_default())
 				}
 				(Batch::Int(data), SampleInput::Tokens { ids }) => data.extend_from_slice(ids),
+				(Batch::Int8(data), SampleInput::Int8 { values }) => data.extend_from_slice(values),
 				// The generator follows the spec's kind, which chose the batch's type.
 				_ => return Err(invalid(InputSpecError::EmptyShape)),
 			}

@@ -453,6 +453,7 @@ pub fn model_output(spec: &ModelSpec, seed: &Seed, index: SampleIndex) -> Vec<f3
 	let x: Vec<f32> = match &input {
 		SampleInput::Uniform { .. } => input.to_f32().expect("uniform inputs map to floats"),
 		SampleInput::Tokens { ids } => ids.iter().map(|&id| id as f32 / 100.0).collect(),
+		SampleInput::Int8 { values } => values.iter().map(|&v| f32::from(v) / 100.0).collect(),
 	};
 	let mut rng = SeedRng::new(spec.onnx_hash.0);
 	(0..spec.output_len)

@@ -204,7 +204,8 @@ pub mod pallet {
 		/// One sample of the input has more than `MAX_ELEMENTS_PER_SAMPLE` (2^20) elements:
 		/// use a smaller sample shape.
 		TooManyInputElements,
-		/// The uniform input range is empty: `min_milli` must be below `max_milli`.
+		/// The input range is empty: a uniform range's `min_milli` must be below `max_milli`,
+		/// an int8 range's `min` at most `max`.
 		EmptyInputRange,
 		/// A uniform input bound is beyond ±`MAX_ABS_MILLI` thousandths (±1000.0): narrow the
 		/// range.
@@ -264,6 +265,9 @@ pub mod pallet {
 		/// The model is retired: a retired model cannot be updated or retired again; register
 		/// the new spec as a new model.
 		ModelRetired,
+		/// An integer model (int8 input) has a quantisation scale or a tolerance: its int32
+		/// outputs are compared exactly, so set `scale_bits` and both tolerance bounds to 0.
+		IntegerModelNotExact,
 	}
 
 	impl<T> From<ModelSpecError> for Error<T> {
@@ -287,6 +291,7 @@ pub mod pallet {
 				ModelSpecError::DuplicateTier => Error::DuplicateTier,
 				ModelSpecError::BadBatchSize => Error::BadBatchSize,
 				ModelSpecError::ZeroDeadline => Error::ZeroDeadline,
+				ModelSpecError::IntegerModelNotExact => Error::IntegerModelNotExact,
 			}
 		}
 	}

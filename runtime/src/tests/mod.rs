@@ -446,7 +446,9 @@ fn the_genesis_presets_register_the_reference_tiers_and_the_challenge_models() {
 		}
 		assert_eq!(PoaiModels::tier(TierId(tiers.len() as u8)), None);
 		let models = genesis_config_presets::challenge_models();
-		assert_eq!(models.len(), 2);
+		// tiny-lm and dense-mlp (float), int8-gemm (the bit-exact integer family).
+		assert_eq!(models.len(), 3);
+		assert_eq!(models.iter().filter(|spec| spec.is_integer()).count(), 1);
 		for (id, spec) in models.iter().enumerate() {
 			assert_eq!(PoaiModels::model(id as u32).as_ref(), Some(spec));
 			assert_eq!(spec.validate(), Ok(()));
@@ -456,7 +458,7 @@ fn the_genesis_presets_register_the_reference_tiers_and_the_challenge_models() {
 				assert!(sizing(spec, params, tier, crate::SLOT_DURATION).is_ok());
 			}
 		}
-		assert_eq!(PoaiModels::active_models(), vec![0, 1]);
+		assert_eq!(PoaiModels::active_models(), vec![0, 1, 2]);
 		// Every genesis candidate declares a registered tier.
 		for (_, candidate) in pallet_poai_staking::Candidates::<Runtime>::iter() {
 			assert!(PoaiModels::tier(candidate.tier).is_some());

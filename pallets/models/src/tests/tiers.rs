@@ -142,6 +142,56 @@ fn a_batch_that_a_slower_tier_computes_in_time_cannot_be_a_faster_tiers_challeng
 }
 
 #[test]
+fn an_integer_model_is_exact_and_sized_by_the_int8_promise() {
+	new_test_ext().execute_with(|| {
+		// The test tiers promise no int8 throughput: no integer batch is small enough.
+		let integer = |seed: u8, batch: u32| ModelSpec {
+			onnx_hash: H256::repeat_byte(seed),
+			tiers: tiers(&[(TierId(0), batch, 6)]),
+			..poai_primitives::fixtures::int8_gemm(64, 16)
+		};
+		assert_noop!(
+			PoaiModels::register_model(root(), integer(1, 1)),
+			Error::<Test>::TooSlowForTier
+		);
+		// A tier promising 4x its fp32 throughput in int8 (80,000 op/s): at 2,048 int8 ops a
+		// sample the batch must cost more than 144,000 and at most 720,000: 71 to 351 samples.
+		assert_ok!(PoaiModels::register_tier(
+			root(),
+			TierSpec { int8_ops: 80_000, ..tier("int8", 20_000) }
+		));
+		let on = |seed: u8, batch: u32| ModelSpec {
+			tiers: tiers(&[(TierId(2), batch, 6)]),
+			..integer(seed, batch)
+		};
+		assert_ok!(PoaiModels::register_model(root(), on(1, 351)));
+		assert_noop!(PoaiModels::register_model(root(), on(2, 352)), Error::<Test>::TooSlowForTier);
+		assert_noop!(
+			PoaiModels::register_model(root(), on(2, 70)),
+			Error::<Test>::TierNotSeparated
+		);
+		// Priced by fp32 (were it a float model), 351 samples would be far too slow for it.
+		let float = ModelSpec { tiers: tiers(&[(TierId(2), 351, 6)]), ..sized(3, 351, 6) };
+		assert_noop!(PoaiModels::register_model(root(), float), Error::<Test>::TooSlowForTier);
+		// Compared exactly, or refused with what to fix.
+		let tolerant = ModelSpec {
+			tolerance: poai_primitives::Tolerance { rel_l2_ppm: 1, max_abs_ppm: 0 },
+			..on(4, 200)
+		};
+		assert_noop!(
+			PoaiModels::register_model(root(), tolerant),
+			Error::<Test>::IntegerModelNotExact
+		);
+		let scaled = ModelSpec { scale_bits: 4, ..on(4, 200) };
+		assert_noop!(
+			PoaiModels::register_model(root(), scaled),
+			Error::<Test>::IntegerModelNotExact
+		);
+		assert_ok!(PoaiModels::do_try_state());
+	});
+}
+
+#[test]
 #[should_panic(expected = "model 0 of the model registry's genesis config cannot be registered: \
 	            TierNotSeparated")]
 fn genesis_rejects_a_model_whose_deadline_does_not_separate_its_tier() {
