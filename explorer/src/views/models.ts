@@ -43,7 +43,7 @@ export function renderModels(ctx: ViewContext): string {
         <td>${m.id}</td><td><b>${esc(m.name)}</b> ${retired ? '<span class="badge warn">retired</span>' : '<span class="badge ok">active</span>'}</td>
         <td class="addr" title="${esc(m.onnxHash)}">${esc(m.onnxHash.slice(0, 18))}…</td>
         <td>${esc(m.input.name)} [${m.input.shape.join(' × ')}], ${esc(m.input.kind)}</td>
-        <td>${esc(m.output)} (${m.outputLen} values, 2<sup>−${m.scaleBits}</sup> units)</td>
+        <td>${esc(m.output)} (${m.outputLen} ${m.integer ? 'int32 values, as computed' : `values, 2<sup>−${m.scaleBits}</sup> units`})</td>
         <td class="num">${m.integer ? 'exact (int32, bit for bit)' : `rel L2 ≤ ${ppm(m.tolerance.relL2Ppm)} ppm<br>max abs ≤ ${ppm(m.tolerance.maxAbsPpm)} ppm`}</td>
         <td class="num">${ops(m, m.flopsPerSample)}</td><td>${tiers}</td>
         <td>${blockLink(m.registeredAt)}${m.updatedAt !== m.registeredAt ? `, updated ${blockLink(m.updatedAt)}` : ''}</td></tr>`;

@@ -30,6 +30,13 @@ function judgementTable(j: Judgement, model: ModelView | undefined, self?: Accou
     <tbody>${rows || '<tr><td colspan="4">no verifier opened</td></tr>'}</tbody></table></div>`;
 }
 
+/** The tolerance the votes were judged against; an integer model's outputs must be equal. */
+function toleranceNote(model: ModelView | undefined): string {
+  if (!model) return '';
+  if (model.integer) return '<small>tolerance: none, the int32 outputs must be equal (a bit-exact integer model)</small>';
+  return `<small>tolerance: relative L2 ≤ ${ppm(model.tolerance.relL2Ppm)} ppm, max abs ≤ ${ppm(model.tolerance.maxAbsPpm)} ppm of one unit</small>`;
+}
+
 function slashLine(s: SlashRecord): string {
   const offence = s.session !== null ? `offence of session ${s.session}, ${percent(s.fraction ?? 0, 0)} of the exposure` : 'as a backer of another offender';
   return `<li data-testid="slash">${blockLink(s.block)}: slashed ${balance(s.amount)} <small>(${esc(offence)})</small></li>`;
@@ -58,7 +65,7 @@ function roundCard(w: WorkerRound, ctx: ViewContext, slashes: SlashRecord[], iss
     lines.push(`<b class="${cls}">${esc(state)}</b> at ${blockLink(w.outcome.block)}${detail}`);
   }
   const roundSlashes = slashes.filter((s) => s.session === w.round);
-  const tolerance = model ? `<small>tolerance: relative L2 ≤ ${ppm(model.tolerance.relL2Ppm)} ppm, max abs ≤ ${ppm(model.tolerance.maxAbsPpm)} ppm of one unit</small>` : '';
+  const tolerance = toleranceNote(model);
   return `<section class="round-card" data-testid="worker-round" data-round="${w.round}" data-state="${esc(state)}">
     <h4><a href="#/round/${w.round}">Round ${w.round}</a> <span class="${cls}">${esc(state)}</span></h4>
     <ul>${lines.map((l) => `<li>${l}</li>`).join('')}</ul>
@@ -80,7 +87,7 @@ function verifierFaultCard(f: VerifierFault, who: Account, ctx: ViewContext, sla
   if (audit?.outcome) lines.push(`the worker's round ended <b>${esc(workerState(audit))}</b> at ${blockLink(audit.outcome.block)}`);
   if (!audit) lines.push('<span class="note">that audit is outside the loaded window: its votes are not shown</span>');
   const judgements = audit?.judgements ?? [];
-  const tolerance = model ? `<small>tolerance: relative L2 ≤ ${ppm(model.tolerance.relL2Ppm)} ppm, max abs ≤ ${ppm(model.tolerance.maxAbsPpm)} ppm of one unit</small>` : '';
+  const tolerance = toleranceNote(model);
   const ledTo = slashes.filter((s) => s.session === f.round || s.block === f.block);
   return `<section class="round-card" data-testid="verifier-fault" data-round="${f.round}" data-worker="${esc(f.worker)}">
     <h4><a href="#/round/${f.round}">Round ${f.round}</a> <span class="bad">slashed as a verifier</span></h4>
