@@ -152,6 +152,11 @@ try {
     check(evidence.judgements.some((j) => j.panel === 'Escalation' && j.verdict !== 'Inconclusive'), `the verdict ${cheater} stood against was decided by an escalation committee`);
     distancesShown = own !== undefined;
   }
+  // A slash is shown under the round it was for: never under a round his own work passed.
+  const passedLedTo = await page.$$eval('[data-testid=worker-round][data-state^="passed"]', (found) =>
+    found.filter((card) => card.textContent?.includes('Led to:')).map((card) => card.dataset.round),
+  );
+  check(passedLedTo.length === 0, `no round ${cheater}'s work passed shows a slash (${passedLedTo.join(', ') || 'none'})`);
   // His reputation may still be above a newcomer's (unaudited rounds passed before he was
   // caught); what must show is the failure on his record.
   const record = await page.$eval('[data-testid=reputation]', (el) => el.parentElement?.textContent ?? '');

@@ -64,7 +64,11 @@ function roundCard(w: WorkerRound, ctx: ViewContext, slashes: SlashRecord[], iss
     const detail = w.outcome.kind === 'Passed' ? `, ${w.outcome.points} points` : '';
     lines.push(`<b class="${cls}">${esc(state)}</b> at ${blockLink(w.outcome.block)}${detail}`);
   }
-  const roundSlashes = slashes.filter((s) => s.session === w.round);
+  // A slash of this round's session is this round's outcome only when the worker's own work was
+  // sanctioned (a fault, or a run of misses that suspended it); otherwise it was for a vote as a
+  // verifier, shown with that audit under "Faults as a verifier".
+  const ownOffence = w.outcome?.kind === 'Faulted' || w.suspended !== undefined;
+  const roundSlashes = ownOffence ? slashes.filter((s) => s.session === w.round) : [];
   const tolerance = toleranceNote(model);
   return `<section class="round-card" data-testid="worker-round" data-round="${w.round}" data-state="${esc(state)}">
     <h4><a href="#/round/${w.round}">Round ${w.round}</a> <span class="${cls}">${esc(state)}</span></h4>
