@@ -94,8 +94,9 @@ pub(super) fn check_graph(session: &Session, spec: &ModelSpec) -> Result<(), Str
 	}
 }
 
-/// One sample's output as the graph produced it: floats, quantised before they are committed,
-/// or an integer model's int32 values, committed as they are.
+/// Outputs as the graph produced them (one sample's row, or a whole run's before it is split
+/// into rows): floats, quantised before they are committed, or an integer model's int32
+/// values, committed as they are.
 #[derive(Clone, Copy, Debug)]
 pub enum OutputRow<'a> {
 	/// A float model's output.
@@ -152,21 +153,6 @@ pub struct RunStats {
 	pub samples: usize,
 	/// Session runs (batches of at most [`MAX_SAMPLES_PER_RUN`]).
 	pub runs: usize,
-}
-
-/// One run's output data, before it is split into rows.
-enum Rows<'a> {
-	Float(&'a [f32]),
-	Int(&'a [i32]),
-}
-
-impl Rows<'_> {
-	fn len(&self) -> usize {
-		match self {
-			Rows::Float(data) => data.len(),
-			Rows::Int(data) => data.len(),
-		}
-	}
 }
 
 /// One batch's input tensor data.
@@ -314,11 +300,11 @@ impl LoadedModel {
 			let (out_shape, data) = if spec.is_integer() {
 				let (shape, data) =
 					output.try_extract_tensor::<i32>().map_err(|e| inference(reason(e)))?;
-				(shape, Rows::Int(data))
+				(shape, OutputRow::Int(data))
 			} else {
 				let (shape, data) =
 					output.try_extract_tensor::<f32>().map_err(|e| inference(reason(e)))?;
-				(shape, Rows::Float(data))
+				(shape, OutputRow::Float(data))
 			};
 			let dims: Vec<i64> = out_shape.iter().copied().collect();
 			let per_row: i64 = dims.iter().skip(1).product();
@@ -335,12 +321,12 @@ impl LoadedModel {
 				});
 			}
 			match data {
-				Rows::Float(data) => {
+				OutputRow::Float(data) => {
 					for (&index, row) in chunk.iter().zip(data.chunks_exact(output_len)) {
 						each(index, OutputRow::Float(row))?;
 					}
 				}
-				Rows::Int(data) => {
+				OutputRow::Int(data) => {
 					for (&index, row) in chunk.iter().zip(data.chunks_exact(output_len)) {
 						each(index, OutputRow::Int(row))?;
 					}
