@@ -96,6 +96,11 @@ done
 log "chain capacity (runtime/examples/capacity.rs)"
 "$CARGO_TARGET_DIR/release/examples/capacity" >"$RAW_DIR/capacity.jsonl"
 
+# The memory-bound challenge: held, half held under a memory limit, recomputed from the cache.
+log "memory-bound challenge (scripts/bench-memory.sh)"
+: >"$RAW_DIR/memory.jsonl"
+"$REPO_ROOT/scripts/bench-memory.sh" "$RAW_DIR/memory.jsonl"
+
 # Time to slash per simulated fault: the real pallet on its mock chain.
 log "time to slash per fault (${BENCH_SLASH_TRIALS:-30} trials each)"
 POAI_SLASH_TRIALS="${BENCH_SLASH_TRIALS:-30}" cargo test --release --locked -q \

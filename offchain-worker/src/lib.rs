@@ -4,6 +4,7 @@
 //!   cached session per model, CUDA when asked and available;
 //! - [`challenge`]: runs a challenge's samples, quantises and commits to them, opens samples
 //!   with their Merkle proofs;
+//! - [`memory`]: the memory-bound challenge's working set, held in memory as far as it fits;
 //! - [`task`]: the worker's loop: follows the best block, asks the runtime for the duties of
 //!   the node's `poai` keys, runs them on a blocking thread and hands the results to the
 //!   runtime, which signs and submits them;
@@ -18,6 +19,7 @@ mod cache;
 pub mod challenge;
 pub mod engine;
 pub mod gadget;
+pub mod memory;
 pub mod metrics;
 pub mod task;
 

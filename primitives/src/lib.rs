@@ -8,6 +8,7 @@
 //! - [`seed`]: the per-round challenge seed and the deterministic stream of draws it drives;
 //! - [`input`]: the input spec a model is registered with and the generator of sample inputs;
 //! - [`model`]: the registered description of a challenge model and the registry interface;
+//! - [`memory`]: the memory-bound challenge, a working set drawn from the round's seed;
 //! - [`tier`]: the hardware tiers workers declare and the arithmetic that sizes a tier's
 //!   challenges so that its deadline separates it from slower hardware;
 //! - [`duty`]: what the chain asks of a worker and the results the worker hands back;
@@ -34,6 +35,7 @@ pub mod fault;
 pub mod fixtures;
 pub mod ids;
 pub mod input;
+pub mod memory;
 pub mod model;
 #[cfg(feature = "std")]
 pub mod quantise;
