@@ -27,6 +27,11 @@
 //!   outputs (compared with the reference's to show both ran the same inputs);
 //! - `"kind": "challenge"`: the wall time of [`run_challenge`] on the same batch (what a worker
 //!   does for a commitment: generation, inference, quantisation, Merkle leaves and root);
+//!   `kept_bytes` is what the commitment keeps until the reveal (its leaves), `outputs_bytes`
+//!   what keeping every quantised output would take;
+//! - `"kind": "open"`: the wall time of [`ChallengeOutput::open`](poai_offchain_worker::ChallengeOutput::open) on `k` = 4 samples (what an
+//!   audited worker does to reveal: the batches holding them run again, checked against the
+//!   leaves);
 //! - `"kind": "verify"`: the wall time of [`verify_samples`] on `k` = 4 samples (what one
 //!   verifier does for one audited worker).
 //!
@@ -169,6 +174,7 @@ fn main() -> Result<(), String> {
 		}
 	}
 
+	let mut committed = None;
 	for rep in 0..=args.reps {
 		let started = Instant::now();
 		let output = run_challenge(&model, &spec, &seed, batch, None).map_err(|e| e.to_string())?;
@@ -177,13 +183,31 @@ fn main() -> Result<(), String> {
 			let mut line = header("challenge");
 			line["e2e_s"] = wall.as_secs_f64().into();
 			line["infer_ms_reported"] = output.wall_time_ms.into();
+			// What the worker holds until the reveal (the leaves), and what holding every
+			// output would take.
+			line["kept_bytes"] = (output.leaves.len() * 32).into();
+			line["outputs_bytes"] = (batch as usize * spec.output_len as usize * 4).into();
 			println!("{line}");
 		}
+		committed = Some(output);
 	}
 
 	// Four audited samples spread over the batch, as the chain's draw picks them.
 	let audited: Vec<SampleIndex> =
 		[batch / 7, batch / 3, batch / 2 + 1, batch - 1].into_iter().collect();
+	if let Some(committed) = committed {
+		for rep in 0..=args.reps {
+			let started = Instant::now();
+			committed.open(&model, &spec, &audited).map_err(|e| e.to_string())?;
+			let wall = started.elapsed();
+			if rep > 0 {
+				let mut line = header("open");
+				line["samples"] = audited.len().into();
+				line["e2e_s"] = wall.as_secs_f64().into();
+				println!("{line}");
+			}
+		}
+	}
 	for rep in 0..=args.verify_reps {
 		let started = Instant::now();
 		verify_samples(&model, &spec, &seed, &audited, None).map_err(|e| e.to_string())?;

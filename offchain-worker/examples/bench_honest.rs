@@ -60,11 +60,11 @@
 mod support;
 
 use poai_offchain_worker::{
-	challenge::{run_challenge, verify_samples, ChallengeOutput, Fault},
+	challenge::{run_challenge, sample_outputs, verify_samples, ChallengeOutput, Fault},
 	engine::{Device, Engine, EngineConfig, GraphOptimization, LoadedModel, MAX_SAMPLES_PER_RUN},
 };
 use poai_primitives::{
-	committee_verdict, verify_sample, ModelId, ModelSpec, SampleIndex, Seed, Verdict,
+	committee_verdict, merkle_proof, verify_sample, ModelId, ModelSpec, SampleIndex, Seed, Verdict,
 };
 use sp_runtime::traits::{BlakeTwo256, Hash as _};
 use std::{
@@ -204,15 +204,47 @@ fn judge(spec: &ModelSpec, output: &[i32], verifier: &[i32]) -> Verdict {
 	committee_verdict(output, &references, COMMITTEE, spec.scale_bits, spec.tolerance).verdict
 }
 
-/// Opens `group` of `challenge` and checks the proofs as the pallet checks a reveal.
-fn open(challenge: &ChallengeOutput, group: &[SampleIndex]) -> Result<Vec<Vec<i32>>, String> {
-	let (outputs, proofs) = challenge.open(group).map_err(|e| e.to_string())?;
-	for ((&index, output), proof) in group.iter().zip(outputs.iter()).zip(proofs.iter()) {
-		if !verify_sample(&challenge.root, challenge.n(), index, output, proof) {
-			return Err(format!("sample {index}: the opening does not verify against the root"));
+/// A prover's challenge with every sample's output. A worker keeps only the leaves and runs a
+/// batch again to open a sample ([`ChallengeOutput::open`]); auditing every sample that way
+/// would run each batch once per audit, so the benchmark computes all outputs once and checks
+/// that the commitment hashes exactly them.
+struct Committed {
+	challenge: ChallengeOutput,
+	outputs: Vec<Vec<i32>>,
+}
+
+impl Committed {
+	fn run(
+		prover: &LoadedModel,
+		spec: &ModelSpec,
+		seed: &Seed,
+		n: u32,
+		fault: Option<Fault>,
+	) -> Result<Self, String> {
+		let challenge = run_challenge(prover, spec, seed, n, fault).map_err(|e| e.to_string())?;
+		let all: Vec<SampleIndex> = (0..n).collect();
+		let outputs = sample_outputs(prover, spec, seed, &all, fault).map_err(|e| e.to_string())?;
+		if poai_primitives::leaves(&outputs) != challenge.leaves {
+			return Err("the commitment does not hash the challenge's outputs".into());
 		}
+		Ok(Self { challenge, outputs })
 	}
-	Ok(outputs.iter().map(|o| o.to_vec()).collect())
+
+	/// Opens `group` with Merkle proofs and checks them as the pallet checks a reveal.
+	fn open(&self, group: &[SampleIndex]) -> Result<Vec<Vec<i32>>, String> {
+		let (root, n) = (&self.challenge.root, self.challenge.n());
+		group
+			.iter()
+			.map(|&index| {
+				let output = self.outputs.get(index as usize).ok_or("index out of range")?;
+				let proof = merkle_proof(&self.challenge.leaves, index).ok_or("no proof")?;
+				if !verify_sample(root, n, index, output, &proof) {
+					return Err(format!("sample {index}: the opening does not verify"));
+				}
+				Ok(output.clone())
+			})
+			.collect()
+	}
 }
 
 fn bench(
@@ -232,14 +264,13 @@ fn bench(
 	let cheats = args.cheats.min(batch) as usize;
 	let mut control: Vec<Vec<i32>> = Vec::with_capacity(cheats);
 	// The prover's honest challenge of the first seed, for the wrong-sample cheat.
-	let mut first: Option<ChallengeOutput> = None;
+	let mut first: Option<Committed> = None;
 	for s in 0..args.seeds {
 		let seed = seed(s);
-		let challenge =
-			run_challenge(&prover, spec, &seed, batch, None).map_err(|e| e.to_string())?;
+		let challenge = Committed::run(&prover, spec, &seed, batch, None)?;
 		let indices: Vec<SampleIndex> = (0..batch).collect();
 		for group in indices.chunks(K) {
-			let worker = open(&challenge, group)?;
+			let worker = challenge.open(group)?;
 			let verified =
 				verify_samples(&verifier, spec, &seed, group, None).map_err(|e| e.to_string())?;
 			for (output, reference) in worker.iter().zip(verified.iter()) {
@@ -276,15 +307,12 @@ fn bench(
 		] {
 			let (mut c, mut m) = (0u64, 0u64);
 			let cheat = match fault {
-				Some(fault) => Some(
-					run_challenge(&prover, spec, &seed, n, Some(fault))
-						.map_err(|e| e.to_string())?,
-				),
+				Some(fault) => Some(Committed::run(&prover, spec, &seed, n, Some(fault))?),
 				None => None,
 			};
 			for group in indices.chunks(K) {
 				let outputs = match &cheat {
-					Some(cheat) => open(cheat, group)?,
+					Some(cheat) => cheat.open(group)?,
 					// Sample i opened with sample i + 1's output (an honest output, wrong sample).
 					None => group
 						.iter()

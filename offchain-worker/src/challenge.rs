@@ -4,27 +4,30 @@
 //!
 //! A challenge of `n` samples runs samples `0..n` of the seed's inputs, quantises every output
 //! with the model's `scale_bits`, hashes one leaf per sample ([`poai_primitives::leaf_hash`]) and
-//! commits to the Merkle root over them. The outputs and leaves are kept so that audited samples
-//! can be opened later with their proofs ([`ChallengeOutput::open`]). A verifier re-runs just the
+//! commits to the Merkle root over them. Only the leaves are kept (32 bytes a sample, where the
+//! outputs of a 65,536-sample tiny-lm batch are 1 GiB): when samples are audited,
+//! [`ChallengeOutput::open`] runs again the batches of the commitment that hold them, checks
+//! each output against its leaf and opens it with its Merkle proof. A verifier re-runs just the
 //! opened samples ([`verify_samples`]) and the chain compares the two within tolerance.
+//!
+//! A worker gives a challenge up once its commit deadline has passed ([`run_challenge_until`]):
+//! a commitment after it is refused, so the rest of the batch would be wasted work.
 
-use crate::engine::{EngineError, LoadedModel};
+use crate::engine::{EngineError, LoadedModel, MAX_SAMPLES_PER_RUN};
 use poai_primitives::{
-	commitment_root, leaves, merkle_proof, ModelSpec, OpenedOutputs, OpenedProofs, SampleIndex,
+	commitment_root, leaf_hash, merkle_proof, ModelSpec, OpenedOutputs, OpenedProofs, SampleIndex,
 	SampleOutput, Seed, MAX_BATCH_SIZE, MAX_OPENED_SAMPLES, MAX_OUTPUT_ELEMENTS,
 };
 pub use poai_primitives::{fake_output, Fault, ParseFaultError};
 use sp_core::H256;
-use std::time::Duration;
+use std::{collections::BTreeMap, time::Duration};
 
 /// Log target of the challenge runner.
 const LOG_TARGET: &str = "poai-worker";
 
-/// A challenge run and committed to.
+/// A challenge run and committed to: the leaves, not the outputs.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct ChallengeOutput {
-	/// The quantised output of each sample, sample `i` at position `i`.
-	pub outputs: Vec<Vec<i32>>,
 	/// The Merkle leaf of each sample.
 	pub leaves: Vec<H256>,
 	/// The root committed to.
@@ -32,6 +35,10 @@ pub struct ChallengeOutput {
 	/// Time spent in ONNX Runtime running the samples, in milliseconds (saturated): the
 	/// inference alone, without generating inputs, quantising, hashing or building the tree.
 	pub wall_time_ms: u32,
+	/// The challenge's seed.
+	seed: Seed,
+	/// The fault simulated when the challenge ran, which an opening must simulate again.
+	fault: Option<Fault>,
 }
 
 impl ChallengeOutput {
@@ -41,20 +48,34 @@ impl ChallengeOutput {
 	}
 
 	/// The outputs of samples `indices` with their Merkle proofs, in the order of `indices`: what
-	/// a reveal carries.
+	/// a reveal carries. The outputs are computed again, batch by batch as the commitment
+	/// computed them (so that batch-dependent kernels give the same bits), and each is checked
+	/// against its committed leaf.
 	pub fn open(
 		&self,
+		model: &LoadedModel,
+		spec: &ModelSpec,
 		indices: &[SampleIndex],
 	) -> Result<(OpenedOutputs, OpenedProofs), EngineError> {
 		check_opened_count(indices)?;
 		let n = self.n();
+		if let Some(&index) = indices.iter().find(|&&index| index >= n) {
+			return Err(EngineError::IndexOutOfRange { index, n });
+		}
+		let plan = Plan::new(&self.seed, (0..n).collect(), self.fault);
+		let recomputed = plan.recompute(model, spec, indices)?;
 		let mut outputs = Vec::with_capacity(indices.len());
 		let mut proofs = Vec::with_capacity(indices.len());
 		for &index in indices {
-			let out_of_range = || EngineError::IndexOutOfRange { index, n };
-			let output = self.outputs.get(index as usize).ok_or_else(out_of_range)?;
+			let output = recomputed.get(&index).ok_or(EngineError::NotReproduced { index })?;
+			if self.leaves.get(index as usize) != Some(&leaf_hash(index, output)) {
+				return Err(EngineError::NotReproduced { index });
+			}
 			outputs.push(sample_output(output)?);
-			proofs.push(merkle_proof(&self.leaves, index).ok_or_else(out_of_range)?);
+			proofs.push(
+				merkle_proof(&self.leaves, index)
+					.ok_or(EngineError::IndexOutOfRange { index, n })?,
+			);
 		}
 		// Both fit: the count was checked.
 		let too_many = || EngineError::TooLarge {
@@ -95,45 +116,131 @@ fn millis(duration: Duration) -> u32 {
 	u32::try_from(duration.as_millis()).unwrap_or(u32::MAX)
 }
 
-/// Runs samples `indices` (in that order) and quantises them, applying `fault`'s fakes: the
-/// outputs, and the time spent in ONNX Runtime.
-fn run_samples(
+/// How a run of samples is computed under a simulated fault: which samples are made up, and
+/// which are really run, on which input seed and in which order. The real ones run in batches
+/// of [`MAX_SAMPLES_PER_RUN`] in that order, which is what lets an opening run one batch again
+/// and get the bits the commitment hashed.
+struct Plan {
+	/// The simulated fault, if it fakes outputs.
+	faking: Option<Fault>,
+	/// The seed the challenge's outputs are faked from.
+	seed: Seed,
+	/// The seed of the inputs the real samples run on.
+	input_seed: Seed,
+	/// The samples really run, in the order they run.
+	real: Vec<SampleIndex>,
+}
+
+impl Plan {
+	fn new(seed: &Seed, indices: Vec<SampleIndex>, fault: Option<Fault>) -> Self {
+		let faking = fault.filter(Fault::fakes_outputs);
+		let (input_seed, real) = match faking {
+			None => (*seed, indices),
+			Some(fault) => (
+				fault.input_seed(seed),
+				indices.into_iter().filter(|&index| !fault.fakes_sample(seed, index)).collect(),
+			),
+		};
+		Self { faking, seed: *seed, input_seed, real }
+	}
+
+	/// The made-up output of sample `index`, if the fault fakes it.
+	fn fake(&self, spec: &ModelSpec, index: SampleIndex) -> Option<Vec<i32>> {
+		self.faking
+			.filter(|fault| fault.fakes_sample(&self.seed, index))
+			.map(|_| fake_output(spec, &self.seed, index))
+	}
+
+	/// Runs the real samples and hands each quantised output to `each`, in run order; between
+	/// batches, stops with [`EngineError::Abandoned`] once `give_up` says so. Returns the time
+	/// spent in ONNX Runtime.
+	fn run(
+		&self,
+		model: &LoadedModel,
+		spec: &ModelSpec,
+		give_up: &dyn Fn() -> bool,
+		mut each: impl FnMut(SampleIndex, Vec<i32>),
+	) -> Result<Duration, EngineError> {
+		let total = self.real.len();
+		let mut done = 0usize;
+		let stats = model.run_each(spec, &self.input_seed, &self.real, |index, row| {
+			each(index, model.quantise(spec, index, row)?);
+			done += 1;
+			if done.is_multiple_of(MAX_SAMPLES_PER_RUN) && done < total && give_up() {
+				return Err(EngineError::Abandoned { model: model.name().to_owned(), done, total });
+			}
+			Ok(())
+		})?;
+		Ok(stats.inference)
+	}
+
+	/// The outputs of samples `wanted`, as the whole run computes them: made up where the fault
+	/// fakes them, else by running again only the batches of the run that hold them.
+	fn recompute(
+		&self,
+		model: &LoadedModel,
+		spec: &ModelSpec,
+		wanted: &[SampleIndex],
+	) -> Result<BTreeMap<SampleIndex, Vec<i32>>, EngineError> {
+		let mut outputs = BTreeMap::new();
+		let mut batches = std::collections::BTreeSet::new();
+		for &index in wanted {
+			match self.fake(spec, index) {
+				Some(fake) => {
+					outputs.insert(index, fake);
+				}
+				None => {
+					let position = self.real.iter().position(|&real| real == index);
+					let position = position.ok_or(EngineError::NotReproduced { index })?;
+					batches.insert(position / MAX_SAMPLES_PER_RUN);
+				}
+			}
+		}
+		for batch in batches {
+			let start = batch * MAX_SAMPLES_PER_RUN;
+			let end = (start + MAX_SAMPLES_PER_RUN).min(self.real.len());
+			let run = self.real.get(start..end).unwrap_or_default();
+			model.run_each(spec, &self.input_seed, run, |index, row| {
+				if wanted.contains(&index) {
+					outputs.insert(index, model.quantise(spec, index, row)?);
+				}
+				Ok(())
+			})?;
+		}
+		Ok(outputs)
+	}
+}
+
+/// The quantised outputs of samples `indices` (in that order) of the challenge with seed `seed`,
+/// as a worker simulating `fault` computes them: what a verifier submits, and what tests compare
+/// commitments with.
+pub fn sample_outputs(
 	model: &LoadedModel,
 	spec: &ModelSpec,
 	seed: &Seed,
 	indices: &[SampleIndex],
 	fault: Option<Fault>,
-) -> Result<(Vec<Vec<i32>>, Duration), EngineError> {
+) -> Result<Vec<Vec<i32>>, EngineError> {
+	let plan = Plan::new(seed, indices.to_vec(), fault);
 	let mut outputs: Vec<Vec<i32>> = Vec::with_capacity(indices.len());
-	let stats = match fault.filter(Fault::fakes_outputs) {
-		None => model.run_each(spec, seed, indices, |index, row| {
-			outputs.push(model.quantise(spec, index, row)?);
-			Ok(())
-		})?,
-		Some(fault) => {
-			// Make up what the fault fakes; run the rest on the fault's inputs.
-			let mut real = Vec::new();
-			for (position, &index) in indices.iter().enumerate() {
-				if fault.fakes_sample(seed, index) {
-					outputs.push(fake_output(spec, seed, index));
-				} else {
-					outputs.push(Vec::new());
-					real.push(position);
-				}
+	let mut real_positions = Vec::with_capacity(plan.real.len());
+	for (position, &index) in indices.iter().enumerate() {
+		match plan.fake(spec, index) {
+			Some(fake) => outputs.push(fake),
+			None => {
+				outputs.push(Vec::new());
+				real_positions.push(position);
 			}
-			let real_indices: Vec<SampleIndex> = real.iter().map(|&p| indices[p]).collect();
-			let mut positions = real.into_iter();
-			model.run_each(spec, &fault.input_seed(seed), &real_indices, |index, row| {
-				let quantised = model.quantise(spec, index, row)?;
-				// `run_each` hands the rows in the order of `real_indices`.
-				if let Some(slot) = positions.next().and_then(|p| outputs.get_mut(p)) {
-					*slot = quantised;
-				}
-				Ok(())
-			})?
 		}
-	};
-	Ok((outputs, stats.inference))
+	}
+	// `run` hands the outputs in the order of `plan.real`, the real positions' order.
+	let mut positions = real_positions.into_iter();
+	plan.run(model, spec, &|| false, |_, output| {
+		if let Some(slot) = positions.next().and_then(|position| outputs.get_mut(position)) {
+			*slot = output;
+		}
+	})?;
+	Ok(outputs)
 }
 
 /// Logs that `fault` is simulated, if it changes outputs.
@@ -157,6 +264,19 @@ pub fn run_challenge(
 	n: u32,
 	fault: Option<Fault>,
 ) -> Result<ChallengeOutput, EngineError> {
+	run_challenge_until(model, spec, seed, n, fault, &|| false)
+}
+
+/// [`run_challenge`], given up with [`EngineError::Abandoned`] between two batches once
+/// `give_up` returns `true` (the worker's task: once the commit deadline has passed).
+pub fn run_challenge_until(
+	model: &LoadedModel,
+	spec: &ModelSpec,
+	seed: &Seed,
+	n: u32,
+	fault: Option<Fault>,
+	give_up: &dyn Fn() -> bool,
+) -> Result<ChallengeOutput, EngineError> {
 	if n == 0 || n > MAX_BATCH_SIZE {
 		return Err(EngineError::BadSampleCount {
 			model: model.name().to_owned(),
@@ -165,9 +285,20 @@ pub fn run_challenge(
 		});
 	}
 	warn_fault(model, fault, &format!("the {n} samples of a challenge"));
-	let indices: Vec<SampleIndex> = (0..n).collect();
-	let (outputs, inference) = run_samples(model, spec, seed, &indices, fault)?;
-	let leaves = leaves(&outputs);
+	let plan = Plan::new(seed, (0..n).collect(), fault);
+	let mut leaves = vec![H256::zero(); n as usize];
+	if plan.faking.is_some() {
+		for (index, leaf) in (0..n).zip(leaves.iter_mut()) {
+			if let Some(fake) = plan.fake(spec, index) {
+				*leaf = leaf_hash(index, &fake);
+			}
+		}
+	}
+	let inference = plan.run(model, spec, give_up, |index, output| {
+		if let Some(leaf) = leaves.get_mut(index as usize) {
+			*leaf = leaf_hash(index, &output);
+		}
+	})?;
 	let root = commitment_root(&leaves);
 	let wall_time_ms = millis(inference);
 	log::debug!(
@@ -175,7 +306,7 @@ pub fn run_challenge(
 		"model `{}`: {n} samples, {wall_time_ms} ms of inference, root {root:?}",
 		model.name(),
 	);
-	Ok(ChallengeOutput { outputs, leaves, root, wall_time_ms })
+	Ok(ChallengeOutput { leaves, root, wall_time_ms, seed: *seed, fault })
 }
 
 /// Re-runs samples `indices` of another worker's challenge: the quantised outputs a verifier
@@ -192,7 +323,7 @@ pub fn verify_samples(
 	check_opened_count(indices)?;
 	let fault = fault.map(Fault::as_verifier);
 	warn_fault(model, fault, &format!("{} audited samples", indices.len()));
-	let (rows, _) = run_samples(model, spec, seed, indices, fault)?;
+	let rows = sample_outputs(model, spec, seed, indices, fault)?;
 	let outputs = rows.iter().map(|row| sample_output(row)).collect::<Result<Vec<_>, _>>()?;
 	OpenedOutputs::try_from(outputs).map_err(|_| EngineError::TooLarge {
 		what: "verified samples",
@@ -204,27 +335,28 @@ pub fn verify_samples(
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use poai_primitives::fixtures;
 
 	#[test]
-	fn opening_checks_indices_and_proves_samples() {
-		let outputs: Vec<Vec<i32>> = (0..5).map(|i| vec![i, -i, 7]).collect();
-		let leaves = leaves(&outputs);
-		let root = commitment_root(&leaves);
-		let challenge = ChallengeOutput { outputs: outputs.clone(), leaves, root, wall_time_ms: 1 };
-		assert_eq!(challenge.n(), 5);
-		let (opened, proofs) = challenge.open(&[4, 0, 2]).unwrap();
-		for ((index, output), proof) in
-			[4u32, 0, 2].into_iter().zip(opened.iter()).zip(proofs.iter())
-		{
-			assert_eq!(output.to_vec(), outputs[index as usize]);
-			assert!(poai_primitives::verify_sample(&root, 5, index, output, proof));
+	fn a_plan_runs_what_the_fault_does_not_fake_in_order() {
+		let seed = [0x42; 32];
+		let honest = Plan::new(&seed, (0..100).collect(), None);
+		assert_eq!((honest.real, honest.input_seed), ((0..100).collect(), seed));
+		// A fault that fakes nothing runs everything honestly.
+		let late = Plan::new(&seed, (0..100).collect(), Some(Fault::LateCommit));
+		assert!(late.faking.is_none() && late.real.len() == 100);
+		let partial = Fault::Partial { per_mille: 300 };
+		let plan = Plan::new(&seed, (0..100).collect(), Some(partial));
+		let spec = fixtures::dense_mlp(16, 4);
+		for index in 0..100 {
+			let faked = partial.fakes_sample(&seed, index);
+			assert_eq!(plan.real.contains(&index), !faked, "#{index}");
+			assert_eq!(plan.fake(&spec, index).is_some(), faked, "#{index}");
 		}
-		assert!(matches!(
-			challenge.open(&[5]),
-			Err(EngineError::IndexOutOfRange { index: 5, n: 5 })
-		));
-		let many: Vec<SampleIndex> = (0..=MAX_OPENED_SAMPLES).map(|i| i % 5).collect();
-		assert!(matches!(challenge.open(&many), Err(EngineError::TooLarge { .. })));
-		assert_eq!(challenge.open(&[]).map(|(o, p)| (o.len(), p.len())).ok(), Some((0, 0)));
+		assert!(plan.real.windows(2).all(|pair| pair[0] < pair[1]));
+		let wrong = Plan::new(&seed, (0..100).collect(), Some(Fault::WrongModel));
+		assert_eq!(wrong.real.len(), 100);
+		assert_ne!(wrong.input_seed, seed);
+		assert!(Plan::new(&seed, (0..100).collect(), Some(Fault::RandomOutputs)).real.is_empty());
 	}
 }

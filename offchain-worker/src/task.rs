@@ -7,13 +7,18 @@
 //! pool is handed again while it is still owed [`RESUBMIT_AFTER`] blocks later (a pool that
 //! dropped it, full or restarted, gets it back while its window is open); the pool refuses the
 //! copy of one it still holds (one per round, step and key). After a restart a step may be
-//! handed once more, and the pool or the runtime refuses the duplicate. A reveal
-//! whose commitment was made before a restart recomputes the challenge (deterministic on the
-//! same device) and says so in the log.
+//! handed once more, and the pool or the runtime refuses the duplicate. A commitment keeps only
+//! its Merkle leaves; a reveal runs again the batches that hold the opened samples (the engine
+//! is deterministic on one device). A reveal whose commitment was made before a restart
+//! recomputes the challenge's leaves first and says so in the log.
+//!
+//! A challenge still running when its commit deadline passes is given up between two batches
+//! (a commitment can no longer be accepted): a worker that declared a faster tier than its
+//! hardware stops wasting the machine on a round it has missed.
 
 use crate::{
 	cache::{samples_fingerprint, seed_fingerprint, ByRound},
-	challenge::{run_challenge, verify_samples, ChallengeOutput},
+	challenge::{run_challenge_until, verify_samples, ChallengeOutput},
 	engine::{Engine, EngineError},
 	metrics::Metrics,
 	Fault,
@@ -258,7 +263,20 @@ where
 		}
 		let output = match self.outputs.get(duty.round, &key, &seed_fingerprint(&duty.seed)) {
 			Some(output) => output.clone(),
-			None => self.compute(duty.model, &duty.spec, duty.seed, duty.n).await?,
+			None => {
+				let computed =
+					self.compute(duty.model, &duty.spec, duty.seed, duty.n, Some(duty.deadline));
+				match computed.await {
+					Err(error @ EngineError::Abandoned { .. }) => {
+						self.give_up(step);
+						if let Some(metrics) = &self.params.metrics {
+							metrics.missed.inc();
+						}
+						return Err(format!("round {}: {error}", duty.round));
+					}
+					other => other.map_err(|e| format!("round {}: {e}", duty.round))?,
+				}
+			}
 		};
 		let submission = Submission::Commit {
 			round: duty.round,
@@ -415,12 +433,16 @@ where
 		let output = match self.outputs.get(duty.round, &key, &seed_fingerprint(&duty.seed)) {
 			Some(output) => output.clone(),
 			None => {
-				log::warn!(target: LOG_TARGET, "round {}: no outputs in memory (restarted?): recomputing the challenge to reveal", duty.round);
-				self.compute(duty.model, &duty.spec, duty.seed, duty.n).await?
+				log::warn!(target: LOG_TARGET, "round {}: no commitment in memory (restarted?): recomputing the challenge to reveal", duty.round);
+				self.compute(duty.model, &duty.spec, duty.seed, duty.n, None)
+					.await
+					.map_err(|e| format!("round {}: {e}", duty.round))?
 			}
 		};
-		let (outputs, proofs) = output
-			.open(&duty.indices)
+		let model = self.params.engine.model(duty.model, &duty.spec).map_err(|e| e.to_string())?;
+		let (spec, indices) = (duty.spec.clone(), duty.indices.to_vec());
+		let (outputs, proofs) = tokio_blocking(move || output.open(&model, &spec, &indices))
+			.await
 			.map_err(|e| format!("round {}: opening samples: {e}", duty.round))?;
 		let retry = self.handed_before(&step);
 		self.mark_handed(step);
@@ -437,20 +459,26 @@ where
 		Ok(())
 	}
 
-	/// Runs a challenge on the blocking pool.
+	/// Runs a challenge on the blocking pool, given up once the best block reaches `deadline`
+	/// (the pool checks a commitment as if in the block after the best one, so from then on
+	/// none can be accepted).
 	async fn compute(
 		&mut self,
 		model_id: ModelId,
 		spec: &ModelSpec,
 		seed: poai_primitives::Seed,
 		n: u32,
-	) -> Result<Arc<ChallengeOutput>, String> {
-		let model = self.params.engine.model(model_id, spec).map_err(|e| e.to_string())?;
-		let (spec, fault) = (spec.clone(), self.params.fault);
+		deadline: Option<NumberFor<Block>>,
+	) -> Result<Arc<ChallengeOutput>, EngineError> {
+		let model = self.params.engine.model(model_id, spec)?;
+		let (spec, fault, client) = (spec.clone(), self.params.fault, self.params.client.clone());
+		let past_deadline =
+			move || deadline.is_some_and(|deadline| client.info().best_number >= deadline);
 		let started = Instant::now();
-		let output = tokio_blocking(move || run_challenge(&model, &spec, &seed, n, fault))
-			.await
-			.map_err(|e| format!("running model {model_id}: {e}"))?;
+		let output = tokio_blocking(move || {
+			run_challenge_until(&model, &spec, &seed, n, fault, &past_deadline)
+		})
+		.await?;
 		if let Some(metrics) = &self.params.metrics {
 			metrics.observe_inference(n as usize, started.elapsed().as_secs_f64());
 		}

@@ -6,7 +6,10 @@
 //! `scripts/models-env.sh` first (`scripts/setup.sh` does).
 
 use poai_offchain_worker::{
-	challenge::{fake_output, run_challenge, verify_samples, ChallengeOutput, Fault},
+	challenge::{
+		fake_output, run_challenge, run_challenge_until, sample_outputs, verify_samples,
+		ChallengeOutput, Fault,
+	},
 	engine::{
 		find_library, Device, Engine, EngineConfig, EngineError, GraphOptimization, LoadedModel,
 		MAX_SAMPLES_PER_RUN,
@@ -393,7 +396,7 @@ fn cuda_when_available_else_the_cpu() {
 		let seed = [0x77u8; 32];
 		let challenge = run_challenge(&model, &spec, &seed, 64, None).unwrap();
 		let indices = [0, 31, 63];
-		let (opened, proofs) = challenge.open(&indices).unwrap();
+		let (opened, proofs) = challenge.open(&model, &spec, &indices).unwrap();
 		let cpu = engine().model(id, &spec).unwrap();
 		let verified = verify_samples(&cpu, &spec, &seed, &indices, None).unwrap();
 		for ((&index, output), (proof, reference)) in
@@ -411,22 +414,37 @@ fn honest(model: &LoadedModel, spec: &ModelSpec, seed: &Seed, n: u32) -> Challen
 	run_challenge(model, spec, seed, n, None).unwrap()
 }
 
+/// A challenge run by a worker simulating `fault`, and every one of its sample outputs: the
+/// commitment keeps only the leaves, and they must hash exactly these outputs.
+fn committed(
+	model: &LoadedModel,
+	spec: &ModelSpec,
+	seed: &Seed,
+	n: u32,
+	fault: Option<Fault>,
+) -> (ChallengeOutput, Vec<Vec<i32>>) {
+	let challenge = run_challenge(model, spec, seed, n, fault).unwrap();
+	let all: Vec<SampleIndex> = (0..n).collect();
+	let outputs = sample_outputs(model, spec, seed, &all, fault).unwrap();
+	assert_eq!(challenge.leaves, poai_primitives::leaves(&outputs), "{fault:?}");
+	(challenge, outputs)
+}
+
 #[test]
 fn challenges_commit_to_outputs_that_open_and_verify() {
 	for name in ["dense-mlp", "tiny-lm"] {
 		let (model, spec) = loaded(name);
 		let seed = [0x5au8; 32];
 		let n = 40;
-		let challenge = honest(&model, &spec, &seed, n);
+		let (challenge, outputs) = committed(&model, &spec, &seed, n, None);
 		assert_eq!(challenge.n(), n);
-		assert_eq!(challenge.outputs.len(), n as usize);
-		assert!(challenge.outputs.iter().all(|o| o.len() == spec.output_len as usize));
+		assert!(outputs.iter().all(|o| o.len() == spec.output_len as usize));
 		assert_eq!(challenge.root, poai_primitives::commitment_root(&challenge.leaves));
 		// Deterministic.
 		assert_eq!(challenge.root, honest(&model, &spec, &seed, n).root);
 
 		let indices = [0, 7, 39, 12];
-		let (opened, proofs) = challenge.open(&indices).unwrap();
+		let (opened, proofs) = challenge.open(&model, &spec, &indices).unwrap();
 		let verified = verify_samples(&model, &spec, &seed, &indices, None).unwrap();
 		for ((&index, output), (proof, reference)) in
 			indices.iter().zip(&opened).zip(proofs.iter().zip(&verified))
@@ -438,7 +456,10 @@ fn challenges_commit_to_outputs_that_open_and_verify() {
 			assert!(verdict.passed, "{name} #{index}: {verdict:?}");
 			assert_eq!(output, reference, "{name} #{index}: the CPU is bit-exact");
 		}
-		assert!(matches!(challenge.open(&[n]), Err(EngineError::IndexOutOfRange { .. })));
+		assert!(matches!(
+			challenge.open(&model, &spec, &[n]),
+			Err(EngineError::IndexOutOfRange { .. })
+		));
 		assert!(matches!(
 			run_challenge(&model, &spec, &seed, 0, None),
 			Err(EngineError::BadSampleCount { n: 0, .. })
@@ -451,25 +472,25 @@ fn simulated_faults_change_exactly_the_samples_they_fake() {
 	let (model, spec) = loaded("dense-mlp");
 	let seed = [0xc3u8; 32];
 	let n = 200;
-	let honest = honest(&model, &spec, &seed, n);
+	let (honest, honest_outputs) = committed(&model, &spec, &seed, n, None);
 	let passes = |a: &[i32], b: &[i32]| {
 		within_tolerance(a, b, spec.scale_bits, spec.tolerance).unwrap().passed
 	};
 
-	let random = run_challenge(&model, &spec, &seed, n, Some(Fault::RandomOutputs)).unwrap();
+	let (random, random_outputs) = committed(&model, &spec, &seed, n, Some(Fault::RandomOutputs));
 	for index in 0..n {
-		let output = &random.outputs[index as usize];
+		let output = &random_outputs[index as usize];
 		assert_eq!(output, &fake_output(&spec, &seed, index));
-		assert!(!passes(output, &honest.outputs[index as usize]), "#{index}");
+		assert!(!passes(output, &honest_outputs[index as usize]), "#{index}");
 	}
 	assert_ne!(random.root, honest.root);
 
 	let partial = Fault::Partial { per_mille: 250 };
 	let faked: Vec<SampleIndex> = (0..n).filter(|&i| partial.fakes_sample(&seed, i)).collect();
 	assert!((20..=80).contains(&faked.len()), "{} of {n} faked", faked.len());
-	let cheat = run_challenge(&model, &spec, &seed, n, Some(partial)).unwrap();
+	let (cheat, cheat_outputs) = committed(&model, &spec, &seed, n, Some(partial));
 	for index in 0..n {
-		let (output, reference) = (&cheat.outputs[index as usize], &honest.outputs[index as usize]);
+		let (output, reference) = (&cheat_outputs[index as usize], &honest_outputs[index as usize]);
 		if faked.contains(&index) {
 			assert_eq!(output, &fake_output(&spec, &seed, index));
 			assert!(!passes(output, reference), "#{index}");
@@ -482,29 +503,37 @@ fn simulated_faults_change_exactly_the_samples_they_fake() {
 	// A faked sample opens against the commitment (the cheat is consistent) and fails the
 	// tolerance check against a verifier; an honest one passes.
 	let (first_faked, first_real) = (faked[0], (0..n).find(|i| !faked.contains(i)).unwrap());
-	let (opened, proofs) = cheat.open(&[first_faked, first_real]).unwrap();
+	let (opened, proofs) = cheat.open(&model, &spec, &[first_faked, first_real]).unwrap();
 	let verified = verify_samples(&model, &spec, &seed, &[first_faked, first_real], None).unwrap();
 	assert!(verify_sample(&cheat.root, n, first_faked, &opened[0], &proofs[0]));
 	assert!(verify_sample(&cheat.root, n, first_real, &opened[1], &proofs[1]));
 	assert!(!passes(&opened[0], &verified[0]) && passes(&opened[1], &verified[1]));
 
-	let wrong = run_challenge(&model, &spec, &seed, n, Some(Fault::WrongModel)).unwrap();
+	let (wrong, wrong_outputs) = committed(&model, &spec, &seed, n, Some(Fault::WrongModel));
 	for index in 0..n {
 		assert!(
-			!passes(&wrong.outputs[index as usize], &honest.outputs[index as usize]),
+			!passes(&wrong_outputs[index as usize], &honest_outputs[index as usize]),
 			"#{index}"
 		);
+	}
+	// Every faulty commitment opens against its root: the faults are consistent cheats, caught
+	// by the comparison with the verifiers, never by a bad proof.
+	for challenge in [&random, &wrong] {
+		let (opened, proofs) = challenge.open(&model, &spec, &[0, n / 2, n - 1]).unwrap();
+		for ((index, output), proof) in [0, n / 2, n - 1].into_iter().zip(&opened).zip(&proofs) {
+			assert!(verify_sample(&challenge.root, n, index, output, proof), "#{index}");
+		}
 	}
 
 	// A faulty verifier fakes the same samples the same way.
 	let audited = [first_faked, first_real, 3];
 	let lazy = verify_samples(&model, &spec, &seed, &audited, Some(partial)).unwrap();
 	for (&index, output) in audited.iter().zip(&lazy) {
-		assert_eq!(output.to_vec(), cheat.outputs[index as usize], "#{index}");
+		assert_eq!(output.to_vec(), cheat_outputs[index as usize], "#{index}");
 	}
 	let lazy = verify_samples(&model, &spec, &seed, &audited, Some(Fault::WrongModel)).unwrap();
 	for (&index, output) in audited.iter().zip(&lazy) {
-		assert_eq!(output.to_vec(), wrong.outputs[index as usize], "#{index}");
+		assert_eq!(output.to_vec(), wrong_outputs[index as usize], "#{index}");
 	}
 
 	for fault in [
@@ -513,24 +542,25 @@ fn simulated_faults_change_exactly_the_samples_they_fake() {
 		Fault::Partial { per_mille: 0 },
 		Fault::FramingVerifier,
 	] {
-		let same = run_challenge(&model, &spec, &seed, n, Some(fault)).unwrap();
-		assert_eq!((&same.outputs, same.root), (&honest.outputs, honest.root), "{fault}");
+		let (same, same_outputs) = committed(&model, &spec, &seed, n, Some(fault));
+		assert_eq!((&same_outputs, same.root), (&honest_outputs, honest.root), "{fault}");
 	}
 	// A framing verifier works honestly but verifies with the outputs a `random` worker
 	// commits to: it votes with that cheater and against honest workers.
 	let framed =
 		verify_samples(&model, &spec, &seed, &audited, Some(Fault::FramingVerifier)).unwrap();
 	for (&index, output) in audited.iter().zip(&framed) {
-		assert_eq!(output.to_vec(), random.outputs[index as usize], "#{index}");
+		assert_eq!(output.to_vec(), random_outputs[index as usize], "#{index}");
 	}
 }
 
 #[test]
 fn a_restarted_worker_recomputes_the_root_it_committed_to() {
-	// A worker that restarts between its commitment and its reveal has lost the outputs and
-	// recomputes the challenge (`task.rs`, `reveal`): on a new engine, possibly with another
-	// thread count, the whole CPU batch must give the committed root again, or its reveal
-	// would fail the Merkle check and be faulted as a bad proof.
+	// A worker keeps only the leaves of its commitment and runs the opened samples' batches
+	// again to reveal them; one that restarts between its commitment and its reveal has lost
+	// even the leaves and recomputes the challenge (`task.rs`, `reveal`). On a new engine the
+	// whole CPU batch must give the committed root again, and the batches run again the
+	// committed bits, or its reveal would fail the Merkle check and be faulted as a bad proof.
 	let restarted = engine_over(models_dir());
 	for (id, spec) in models() {
 		let n = spec.tier_params(poai_primitives::TierId(0)).unwrap().batch_size;
@@ -539,8 +569,57 @@ fn a_restarted_worker_recomputes_the_root_it_committed_to() {
 		let after = honest(&restarted.model(id, &spec).unwrap(), &spec, &seed, n);
 		assert_eq!(after.root, before.root, "{}", String::from_utf8_lossy(&spec.name));
 		let last = n - 1;
-		let (opened, proofs) = after.open(&[0, last]).unwrap();
-		assert!(verify_sample(&before.root, n, 0, &opened[0], &proofs[0]));
-		assert!(verify_sample(&before.root, n, last, &opened[1], &proofs[1]));
+		let model = restarted.model(id, &spec).unwrap();
+		let opened_indices = [0, 1023, 1024, last];
+		let (opened, proofs) = before.open(&model, &spec, &opened_indices).unwrap();
+		for ((index, output), proof) in opened_indices.into_iter().zip(&opened).zip(&proofs) {
+			assert!(verify_sample(&before.root, n, index, output, proof), "#{index}");
+		}
 	}
+}
+
+#[test]
+fn an_opening_that_does_not_reproduce_the_commitment_is_refused() {
+	// A worker whose engine gives other bits on the second run (or whose model file was
+	// swapped) must not reveal outputs its commitment does not hash: the reveal would fail the
+	// Merkle check on chain. It refuses, naming the sample.
+	let (id, spec) =
+		models().into_iter().find(|(_, spec)| spec.name == b"dense-mlp".to_vec()).unwrap();
+	let model = engine().model(id, &spec).unwrap();
+	let seed = [0x61u8; 32];
+	let other = run_challenge(&model, &spec, &[0x62u8; 32], 16, None).unwrap();
+	let mut challenge = run_challenge(&model, &spec, &seed, 16, None).unwrap();
+	challenge.leaves[5] = other.leaves[5];
+	assert!(challenge.open(&model, &spec, &[4]).is_ok());
+	assert!(matches!(
+		challenge.open(&model, &spec, &[4, 5]),
+		Err(EngineError::NotReproduced { index: 5 })
+	));
+}
+
+#[test]
+fn a_challenge_past_its_deadline_is_given_up_between_batches() {
+	// A worker whose hardware is slower than its tier's promise stops at the deadline instead
+	// of finishing a batch whose commitment would be refused.
+	let (id, spec) =
+		models().into_iter().find(|(_, spec)| spec.name == b"dense-mlp".to_vec()).unwrap();
+	let model = engine().model(id, &spec).unwrap();
+	let asked = std::cell::Cell::new(0);
+	let give_up = || {
+		asked.set(asked.get() + 1);
+		asked.get() >= 2
+	};
+	let result = run_challenge_until(&model, &spec, &[0x63u8; 32], 4096, None, &give_up);
+	match result {
+		Err(EngineError::Abandoned { done, total, .. }) => assert_eq!((done, total), (2048, 4096)),
+		other => panic!("not given up: {other:?}"),
+	}
+	// Asked only between batches, never after the last one.
+	asked.set(0);
+	let never = || {
+		asked.set(asked.get() + 1);
+		false
+	};
+	assert!(run_challenge_until(&model, &spec, &[0x63u8; 32], 4096, None, &never).is_ok());
+	assert_eq!(asked.get(), 3);
 }

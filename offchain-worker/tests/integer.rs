@@ -154,8 +154,12 @@ fn an_integer_challenge_commits_opens_and_verifies_exactly() {
 	let model = engine.model(id, &spec).unwrap();
 	let challenge = run_challenge(&model, &spec, &SEED, 64, None).unwrap();
 	let opened: Vec<SampleIndex> = vec![0, 17, 63];
+	let (revealed, proofs) = challenge.open(&model, &spec, &opened).unwrap();
 	let verified = verify_samples(&model, &spec, &SEED, &opened, None).unwrap();
-	for (&index, outputs) in opened.iter().zip(&verified) {
-		assert_eq!(outputs, &challenge.outputs[index as usize], "sample {index}");
+	for ((&index, outputs), (revealed, proof)) in
+		opened.iter().zip(&verified).zip(revealed.iter().zip(&proofs))
+	{
+		assert_eq!(outputs, revealed, "sample {index}");
+		assert!(poai_primitives::verify_sample(&challenge.root, 64, index, revealed, proof));
 	}
 }

@@ -170,6 +170,29 @@ pub enum EngineError {
 		/// Number of committed samples.
 		n: u32,
 	},
+	/// Running sample `index` again did not give the output its committed leaf hashes, so it
+	/// cannot be opened (the engine is not deterministic on this machine, or the model changed).
+	#[error(
+		"sample {index} cannot be opened: running it again did not give the output the \
+		 commitment hashed (is the engine deterministic here? was the model file replaced?)"
+	)]
+	NotReproduced {
+		/// The index.
+		index: SampleIndex,
+	},
+	/// A challenge was given up between two batches: its commit deadline had passed, so no
+	/// commitment could be accepted any more.
+	#[error(
+		"model `{model}`: gave up after {done} of {total} samples: the commit deadline passed"
+	)]
+	Abandoned {
+		/// The model's name.
+		model: String,
+		/// Samples run.
+		done: usize,
+		/// Samples to run.
+		total: usize,
+	},
 	/// More samples to open (or verify) than a submission carries, or an output too long for one.
 	#[error("{what}: {count} exceeds the limit of {max}")]
 	TooLarge {
