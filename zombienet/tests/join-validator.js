@@ -158,7 +158,7 @@ async function run(nodeName, networkInfo, args) {
   }
 }
 
-module.exports = { run };
+module.exports = { run, rotateKeys };
 
 if (require.main === module) {
   runStandalone(module.exports, 'node tests/join-validator.js ws://127.0.0.1:9944 [suri] [timeoutSecs]');
