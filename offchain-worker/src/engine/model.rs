@@ -105,7 +105,16 @@ pub enum OutputRow<'a> {
 	Int(&'a [i32]),
 }
 
-impl OutputRow<'_> {
+impl<'a> OutputRow<'a> {
+	/// Row `position` of a batch's output with rows of `len` elements, if there is one.
+	pub fn row(&self, position: usize, len: usize) -> Option<OutputRow<'a>> {
+		let range = position.checked_mul(len)?..position.checked_add(1)?.checked_mul(len)?;
+		match self {
+			OutputRow::Float(data) => data.get(range).map(OutputRow::Float),
+			OutputRow::Int(data) => data.get(range).map(OutputRow::Int),
+		}
+	}
+
 	/// Number of elements.
 	pub fn len(&self) -> usize {
 		match self {
@@ -160,6 +169,34 @@ pub(super) enum Batch {
 	Float(Vec<f32>),
 	Int(Vec<i64>),
 	Int8(Vec<i8>),
+}
+
+/// Threads that generate one batch's inputs.
+const GENERATION_THREADS: usize = 8;
+
+/// Fewer samples than this are generated on one thread: a thread costs more than they do.
+const MIN_SAMPLES_PER_THREAD: usize = 64;
+
+impl Batch {
+	/// An empty batch of `kind`'s element type, with room for `capacity` elements.
+	fn empty(kind: &InputKind, capacity: usize) -> Self {
+		match kind {
+			InputKind::Uniform { .. } => Batch::Float(Vec::with_capacity(capacity)),
+			InputKind::Tokens { .. } => Batch::Int(Vec::with_capacity(capacity)),
+			InputKind::Int8 { .. } => Batch::Int8(Vec::with_capacity(capacity)),
+		}
+	}
+
+	/// Appends `other`'s elements; `false` (nothing appended) when its element type differs.
+	fn append(&mut self, other: Batch) -> bool {
+		match (self, other) {
+			(Batch::Float(data), Batch::Float(more)) => data.extend(more),
+			(Batch::Int(data), Batch::Int(more)) => data.extend(more),
+			(Batch::Int8(data), Batch::Int8(more)) => data.extend(more),
+			_ => return false,
+		}
+		true
+	}
 }
 
 impl LoadedModel {
@@ -252,6 +289,28 @@ impl LoadedModel {
 		indices: &[SampleIndex],
 		mut each: impl FnMut(SampleIndex, OutputRow<'_>) -> Result<(), EngineError>,
 	) -> Result<RunStats, EngineError> {
+		let output_len = spec.output_len as usize;
+		self.run_batches(spec, seed, indices, |batch, data| {
+			for (position, &index) in batch.iter().enumerate() {
+				// `run_batches` checked the output's length against the batch.
+				if let Some(row) = data.row(position, output_len) {
+					each(index, row)?;
+				}
+			}
+			Ok(())
+		})
+	}
+
+	/// Runs samples `indices` in batches of at most [`MAX_SAMPLES_PER_RUN`] and hands each batch
+	/// (its sample indices, and its output: `output_len` elements a sample, in the batch's
+	/// order) to `each`, in the order of `indices`.
+	pub fn run_batches(
+		&self,
+		spec: &ModelSpec,
+		seed: &Seed,
+		indices: &[SampleIndex],
+		mut each: impl FnMut(&[SampleIndex], OutputRow<'_>) -> Result<(), EngineError>,
+	) -> Result<RunStats, EngineError> {
 		if spec.onnx_hash != self.onnx_hash {
 			return Err(EngineError::SpecMismatch {
 				model: self.name.clone(),
@@ -320,18 +379,7 @@ impl LoadedModel {
 					output_len: spec.output_len,
 				});
 			}
-			match data {
-				OutputRow::Float(data) => {
-					for (&index, row) in chunk.iter().zip(data.chunks_exact(output_len)) {
-						each(index, OutputRow::Float(row))?;
-					}
-				}
-				OutputRow::Int(data) => {
-					for (&index, row) in chunk.iter().zip(data.chunks_exact(output_len)) {
-						each(index, OutputRow::Int(row))?;
-					}
-				}
-			}
+			each(chunk, data)?;
 		}
 		Ok(stats)
 	}
@@ -344,13 +392,46 @@ impl LoadedModel {
 		chunk: &[SampleIndex],
 		per_sample: usize,
 	) -> Result<Batch, EngineError> {
+		// Every sample's inputs come from its own seed, so the chunk splits over threads; on a
+		// GPU the host would otherwise generate while the device waits.
+		let parts = chunk.len().div_ceil(GENERATION_THREADS).max(MIN_SAMPLES_PER_THREAD);
+		let batches = std::thread::scope(|scope| {
+			let workers: Vec<_> = chunk
+				.chunks(parts)
+				.map(|part| scope.spawn(move || self.generate_part(spec, seed, part, per_sample)))
+				.collect();
+			workers
+				.into_iter()
+				.map(|worker| {
+					worker
+						.join()
+						.map_err(|_| EngineError::Thread("input generation panicked".into()))?
+				})
+				.collect::<Result<Vec<Batch>, EngineError>>()
+		})?;
+		let mut batches = batches.into_iter();
+		let mut batch = batches.next().unwrap_or_else(|| Batch::empty(&spec.input.kind, 0));
+		for part in batches {
+			// Every part follows the spec's kind, so their types agree.
+			if !batch.append(part) {
+				let error = InputSpecError::EmptyShape;
+				return Err(EngineError::InvalidInput { model: self.name.clone(), error });
+			}
+		}
+		Ok(batch)
+	}
+
+	/// The inputs of `part`, in order.
+	fn generate_part(
+		&self,
+		spec: &ModelSpec,
+		seed: &Seed,
+		part: &[SampleIndex],
+		per_sample: usize,
+	) -> Result<Batch, EngineError> {
 		let invalid = |error| EngineError::InvalidInput { model: self.name.clone(), error };
-		let mut batch = match spec.input.kind {
-			InputKind::Uniform { .. } => Batch::Float(Vec::with_capacity(chunk.len() * per_sample)),
-			InputKind::Tokens { .. } => Batch::Int(Vec::with_capacity(chunk.len() * per_sample)),
-			InputKind::Int8 { .. } => Batch::Int8(Vec::with_capacity(chunk.len() * per_sample)),
-		};
-		for &index in chunk {
+		let mut batch = Batch::empty(&spec.input.kind, part.len() * per_sample);
+		for &index in part {
 			let sample = generate_sample(&spec.input, seed, index).map_err(invalid)?;
 			match (&mut batch, &sample) {
 				(Batch::Float(data), SampleInput::Uniform { .. }) => {
