@@ -38,7 +38,7 @@ trap 'rm -rf "$next_runtime_dir"' EXIT
 export POAI_NEXT_RUNTIME="$next_runtime_dir/poai_runtime_next.compact.compressed.wasm"
 "$REPO_ROOT/scripts/build-next-runtime.sh" "$POAI_NEXT_RUNTIME"
 
-log "e2e: zombienet, five validators and eve: transfer, finality with one validator down, two colluders caught, honest rounds, the explorer in headless Chromium, eve joins, a CPU's GPU-tier claim misses and is slashed, a live runtime upgrade"
+log "e2e: zombienet, five validators, eve and the impostor: transfer, finality with one validator down, two colluders caught, honest rounds, the explorer in headless Chromium, eve joins, a CPU's GPU-tier claim misses and is slashed, a live runtime upgrade"
 cd "$REPO_ROOT/zombienet"
 npx zombienet --provider native --dir "$(mktemp -d -u /tmp/poai-zombienet.XXXXXX)" test smoke.zndsl
 
