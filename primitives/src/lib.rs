@@ -75,8 +75,8 @@ pub use model::{
 pub use quantise::{dequantise, quantise, quantise_all, NanOutput, NotANumber};
 pub use seed::{challenge_seed, model_choice, sample_seed, SeedRng};
 pub use tier::{
-	reference_tiers, sizing, Sizing, SizingError, TierName, TierRegistry, TierSpec, TierSpecError,
-	MAX_TIER_NAME_LEN,
+	fp32_work, reference_tiers, sizing, Sizing, SizingError, TierName, TierRegistry, TierSpec,
+	TierSpecError, MAX_TIER_NAME_LEN,
 };
 pub use tolerance::{
 	committee_verdict, verdict, within_tolerance, Distance, LengthMismatch, Tolerance,

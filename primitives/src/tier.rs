@@ -95,6 +95,25 @@ pub trait TierRegistry {
 	fn tier(id: TierId) -> Option<TierSpec>;
 }
 
+/// The work of `samples` samples of `spec` issued at `tier`, in fp32 operations: what PoAI
+/// points pay for.
+///
+/// A float model's work is its FLOPs. An integer model's int8 operations are converted at the
+/// tier's own rate, `fp32_flops / int8_ops`: the fp32 work its promised hardware does in the
+/// time the int8 work takes it. So every batch pays in proportion to the time the tier's promise
+/// needs for it, whatever its precision, and a cheap int8 operation is not paid as a FLOP. An
+/// unknown tier, or one that promises no int8 throughput (it serves no integer model), leaves
+/// the count as it is.
+pub fn fp32_work(spec: &ModelSpec, samples: u32, tier: Option<&TierSpec>) -> u128 {
+	let ops = u128::from(spec.flops_per_sample) * u128::from(samples);
+	match tier {
+		Some(tier) if spec.is_integer() && tier.int8_ops > 0 => {
+			ops * u128::from(tier.fp32_flops) / u128::from(tier.int8_ops)
+		}
+		_ => ops,
+	}
+}
+
 /// What a model's batch costs on a tier, in milliseconds: the figures [`sizing`] checks.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Sizing {
@@ -277,5 +296,33 @@ mod tests {
 		let json = serde_json::to_string(&cpu()).unwrap();
 		assert!(json.contains("\"fp32Flops\":2000000000"), "{json}");
 		assert_eq!(serde_json::from_str::<TierSpec>(&json).unwrap(), cpu());
+	}
+
+	#[test]
+	fn work_is_paid_by_the_time_the_tiers_promise_needs_for_it() {
+		let cpu = &reference_tiers()[0];
+		let float = dense_mlp(256, 64);
+		let integer = int8_gemm(256, 64);
+		// A float model's work is its FLOPs, on any tier or none.
+		assert_eq!(fp32_work(&float, 100, Some(cpu)), u128::from(float.flops_per_sample) * 100);
+		assert_eq!(fp32_work(&float, 100, None), u128::from(float.flops_per_sample) * 100);
+		// An integer model's int8 operations count at the tier's fp32 / int8 rate: a quarter
+		// on `cpu` (2 GFLOP/s against 8 GOP/s), a fiftieth on `gpu-80gb`.
+		let ops = u128::from(integer.flops_per_sample) * 100;
+		assert_eq!(fp32_work(&integer, 100, Some(cpu)), ops / 4);
+		assert_eq!(fp32_work(&integer, 100, Some(&reference_tiers()[2])), ops / 25);
+		// Two batches the promise needs the same time for pay the same: 4,096 float samples
+		// and 16,384 integer ones of the same operation count, on a tier whose int8 promise is
+		// four times its fp32 one.
+		assert_eq!(float.flops_per_sample, integer.flops_per_sample);
+		let seconds = |ops: u128, rate: u64| ops * 1_000_000 / u128::from(rate);
+		assert_eq!(
+			seconds(u128::from(float.flops_per_sample) * 4096, cpu.fp32_flops),
+			seconds(u128::from(integer.flops_per_sample) * 16_384, cpu.int8_ops),
+		);
+		assert_eq!(fp32_work(&float, 4096, Some(cpu)), fp32_work(&integer, 16_384, Some(cpu)));
+		// Without an int8 promise there is no rate: the count stays.
+		let no_int8 = TierSpec { int8_ops: 0, ..cpu.clone() };
+		assert_eq!(fp32_work(&integer, 100, Some(&no_int8)), ops);
 	}
 }

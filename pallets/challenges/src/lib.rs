@@ -110,8 +110,8 @@ pub mod pallet {
 	use frame_system::{offchain::CreateAuthorizedTransaction, pallet_prelude::*};
 	use poai_primitives::{
 		ModelId, ModelRegistry, ModelSpec, OpenedOutputs, OpenedProofs, Panel, Randomness,
-		ReputationProvider, ReputationRecorder, SessionIndex, VerificationSalt, WorkPointsRecorder,
-		WorkerId, WorkerRegistry, WorkerSignature,
+		ReputationProvider, ReputationRecorder, SessionIndex, TierRegistry, VerificationSalt,
+		WorkPointsRecorder, WorkerId, WorkerRegistry, WorkerSignature,
 	};
 	use sp_core::H256;
 	use sp_runtime::{traits::Convert, transaction_validity::TransactionPriority};
@@ -136,6 +136,10 @@ pub mod pallet {
 
 		/// The model registry.
 		type Models: ModelRegistry;
+
+		/// The hardware tiers: an integer model's work is paid at its tier's fp32 / int8 rate
+		/// ([`poai_primitives::fp32_work`]).
+		type Tiers: TierRegistry;
 
 		/// The VRF output of the parent block (BABE's `ParentBlockRandomness` in the runtime,
 		/// with VRF outputs in primary and secondary slots alike). Every block folds it into

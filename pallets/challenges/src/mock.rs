@@ -106,6 +106,14 @@ pub fn suspended() -> Vec<AccountId> {
 }
 
 /// The model registry: specs with an active flag.
+/// The tiers: the reference tiers, ids 0, 1 and 2.
+pub struct MockTiers;
+impl poai_primitives::TierRegistry for MockTiers {
+	fn tier(id: poai_primitives::TierId) -> Option<poai_primitives::TierSpec> {
+		poai_primitives::reference_tiers().get(usize::from(id.0)).cloned()
+	}
+}
+
 pub struct MockModels;
 impl ModelRegistry for MockModels {
 	fn model(id: ModelId) -> Option<ModelSpec> {
@@ -220,6 +228,7 @@ parameter_types! {
 impl pallet_poai_challenges::Config for Test {
 	type Workers = MockWorkers;
 	type Models = MockModels;
+	type Tiers = MockTiers;
 	type Randomness = MockRandomness;
 	type CurrentSession = CurrentSession;
 	type Reputation = MockReputation;

@@ -11,8 +11,9 @@ use frame_support::{
 };
 use poai_primitives::{
 	commitment_root, fake_output, fault::Fault as SimulatedFault, leaf_hash, merkle_proof,
-	verification_digest, OpenedOutputs, OpenedProofs, Panel, RoundOutcome, SampleOutput, Seed,
-	Submission, SubmitError, TierId, VerificationSalt, VerifyDuty, WorkerSignature,
+	verification_digest, InputKind, InputSpec, ModelSpec, OpenedOutputs, OpenedProofs, Panel,
+	RoundOutcome, SampleOutput, Seed, Submission, SubmitError, TierId, Tolerance, VerificationSalt,
+	VerifyDuty, WorkerSignature,
 };
 use sp_core::{Pair, H256};
 use sp_runtime::{
@@ -569,6 +570,61 @@ fn points_scale_with_the_work() {
 		// 64 FLOPs per sample at 64 FLOPs per point: one point per sample.
 		assert_eq!(worker_points(1), 32);
 		assert_eq!(worker_points(4), 128);
+	});
+}
+
+#[test]
+fn an_integer_models_work_is_paid_at_the_rate_of_the_workers_tier() {
+	new_test_ext().execute_with(|| {
+		// An integer model of 6,400 int8 operations a sample, served by `cpu` (2 GFLOP/s
+		// against 8 GOP/s: an int8 operation is worth a quarter of a FLOP there) and `gpu-80gb`
+		// (40 TFLOP/s against 1,000 TOP/s: a twenty-fifth).
+		let mlp = mlp_spec();
+		set_model(
+			0,
+			ModelSpec {
+				input: InputSpec {
+					kind: InputKind::Int8 { min: -128, max: 127 },
+					..mlp.input.clone()
+				},
+				scale_bits: 0,
+				tolerance: Tolerance::EXACT,
+				flops_per_sample: 6_400,
+				tiers: poai_primitives::fixtures::tiers(&[(TierId(0), 32, 6), (TierId(2), 128, 4)]),
+				..mlp
+			},
+		);
+		set_params(ProtocolParams { flops_per_point: 64, ..audited_everything() });
+		let mut nodes = four_honest();
+		nodes[3].tier = TierId(2);
+		play_round(0, &nodes);
+		// At full reputation: 32 × 6,400 / 4 / 64 and 128 × 6,400 / 25 / 64 points; paid as
+		// FLOPs, the same work would have earned 3,200 and 12,800.
+		assert_eq!(worker_points(1), 800);
+		assert_eq!(worker_points(4), 512);
+		// A verifier re-executes k samples of the audited worker's challenge, priced at that
+		// worker's tier.
+		let k = audited_everything().audit_samples;
+		let rewards: Vec<(AccountId, AccountId, u32)> = events()
+			.into_iter()
+			.filter_map(|e| match e {
+				Event::VerifierRewarded { verifier, worker, points, .. } => {
+					Some((verifier, worker, points))
+				}
+				_ => None,
+			})
+			.collect();
+		assert!(rewards.iter().any(|&(_, worker, _)| worker == 4), "the gpu-80gb worker audited");
+		for (verifier, worker, points) in rewards {
+			let rate = if worker == 4 { 25 } else { 4 };
+			// Scaled by the verifier's reputation, as every point is: the mock's is 50% before
+			// its first outcome and 100% after a pass.
+			let full = k * 6_400 / rate / 64;
+			assert!(
+				points == full || points == full / 2,
+				"{verifier} verifying {worker}: {points}"
+			);
+		}
 	});
 }
 

@@ -169,6 +169,7 @@ impl Convert<AccountId, Option<(AccountId, ())>> for IdentifyStash {
 impl pallet_poai_challenges::Config for Runtime {
 	type Workers = StakingWorkers;
 	type Models = PoaiModels;
+	type Tiers = PoaiModels;
 	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
 	type CurrentSession = CurrentSession;
 	type Reputation = PoaiReputation;

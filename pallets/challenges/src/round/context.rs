@@ -6,7 +6,8 @@ use alloc::vec::Vec;
 use frame_support::BoundedVec;
 use frame_system::pallet_prelude::BlockNumberFor;
 use poai_primitives::{
-	challenge_seed, model_choice, ModelId, ModelSpec, SeatWeight, Seed, SessionIndex, WorkerId,
+	challenge_seed, model_choice, ModelId, ModelSpec, SeatWeight, Seed, SessionIndex, TierId,
+	WorkerId,
 };
 use sp_runtime::traits::Saturating;
 
@@ -28,6 +29,8 @@ pub(crate) struct Assignment<'a, BlockNumber> {
 	pub seed: Seed,
 	pub n: u32,
 	pub deadline: BlockNumber,
+	/// The tier the worker declared, whose rate prices an integer model's work.
+	pub tier: TierId,
 }
 
 /// One round in flight: its record and both snapshots.
@@ -113,6 +116,6 @@ impl<T: Config> RoundContext<T> {
 		let &(model, spec, n, deadline_blocks) = serving.get(choice as usize)?;
 		let deadline =
 			self.info.start.saturating_add(deadline_blocks.into()).min(self.commit_until());
-		Some(Assignment { model, spec, seed, n, deadline })
+		Some(Assignment { model, spec, seed, n, deadline, tier: worker.tier })
 	}
 }

@@ -90,8 +90,10 @@ impl<T: Config> Pallet<T> {
 			}
 			// Nobody else validates: the round cannot be audited, so it passes unverified.
 		}
-		Self::credit_pass(context, &worker.stash, Some(assignment.spec), assignment.n, false);
-		Weight::zero()
+		let work = Self::work_of(assignment.spec, assignment.tier, assignment.n);
+		Self::credit_pass(context, &worker.stash, work, false);
+		// The tier read that priced the work.
+		T::DbWeight::get().reads(1)
 	}
 
 	/// A missed round: recorded, and reported as an offence once the streak reaches the limit.

@@ -27,7 +27,8 @@ use frame_support::{pallet_prelude::*, BoundedVec};
 use frame_system::pallet_prelude::BlockNumberFor;
 use poai_primitives::{
 	committee_verdict, draw_committee, Distance, ModelSpec, OpenedOutputs, Panel,
-	ReputationProvider, ReputationRecorder, RoundOutcome, Verdict, WorkPointsRecorder,
+	ReputationProvider, ReputationRecorder, RoundOutcome, TierId, TierRegistry, Verdict,
+	WorkPointsRecorder,
 };
 use sp_runtime::traits::Convert;
 use sp_staking::offence::ReportOffence;
@@ -213,8 +214,8 @@ impl<T: Config> Pallet<T> {
 			}
 			Some(Reveal::Valid(outputs)) => outputs,
 		};
-		let Some((spec, n)) =
-			context.assignment(seat).map(|a| (a.spec, a.n)).filter(|_| !opened.is_empty())
+		let Some((spec, n, tier)) =
+			context.assignment(seat).map(|a| (a.spec, a.n, a.tier)).filter(|_| !opened.is_empty())
 		else {
 			Self::inconclusive(context, &stash, audit);
 			return weight;
@@ -224,8 +225,10 @@ impl<T: Config> Pallet<T> {
 		match tally.verdict {
 			Verdict::Pass if tally.against_worker.is_empty() => {
 				Self::score_audit(context, seat, true, Some(&tally));
-				Self::reward_verifiers(context, &stash, spec, audit, &tally.for_worker);
-				Self::credit_pass(context, &stash, Some(spec), n, true);
+				Self::reward_verifiers(context, &stash, spec, tier, audit, &tally.for_worker);
+				Self::credit_pass(context, &stash, Self::work_of(spec, tier, n), true);
+				// The tier reads that priced the work.
+				return weight.saturating_add(T::DbWeight::get().reads(2));
 			}
 			Verdict::Pass | Verdict::Fail => Self::escalate(context, seat, &stash, audit),
 			Verdict::Inconclusive => Self::inconclusive(context, &stash, audit),
@@ -317,9 +320,9 @@ impl<T: Config> Pallet<T> {
 		let elements: u32 =
 			opened.iter().chain(first.iter()).map(|(_, outputs)| Self::elements(outputs)).sum();
 		let mut weight = T::WeightInfo::judge(context.workers.len() as u32, elements);
-		let (Some(Reveal::Valid(revealed)), Some((spec, n))) = (
+		let (Some(Reveal::Valid(revealed)), Some((spec, n, tier))) = (
 			Reveals::<T>::get(context.round, seat),
-			context.assignment(seat).map(|a| (a.spec, a.n)),
+			context.assignment(seat).map(|a| (a.spec, a.n, a.tier)),
 		) else {
 			// Escalated audits had a valid reveal and a model; nothing else can be judged.
 			return weight;
@@ -362,28 +365,32 @@ impl<T: Config> Pallet<T> {
 				fraction,
 			));
 		}
-		Self::reward_verifiers(context, &stash, spec, audit, &winners);
+		Self::reward_verifiers(context, &stash, spec, tier, audit, &winners);
 		Self::score_audit(context, seat, verdict == Verdict::Pass, Some(&escalated));
 		match verdict {
-			Verdict::Pass => Self::credit_pass(context, &stash, Some(spec), n, true),
+			Verdict::Pass => Self::credit_pass(context, &stash, Self::work_of(spec, tier, n), true),
 			_ => weight.saturating_accrue(Self::fault(context, &stash, Fault::OutsideTolerance)),
 		}
-		weight
+		// The tier reads that priced the work.
+		weight.saturating_add(T::DbWeight::get().reads(2))
 	}
 
 	/// Pays the verifiers whose outputs agreed with the final verdict for the samples they
-	/// re-executed: `flops_per_sample × k / flops_per_point`, scaled by reputation.
+	/// re-executed: the work of `k` samples at the worker's tier / `flops_per_point`, scaled by
+	/// reputation.
 	fn reward_verifiers(
 		context: &RoundContext<T>,
 		worker: &T::AccountId,
 		spec: &ModelSpec,
+		tier: TierId,
 		audit: &Audit<T::MaxVerifiers>,
 		winners: &[Seat],
 	) {
 		let k = audit.indices.len() as u32;
+		let work = Self::work_of(spec, tier, k);
 		for &verifier in winners {
 			let Some(verifier) = context.stash(verifier) else { continue };
-			let points = Self::work_points(&context.info, &verifier, Some(spec), k);
+			let points = Self::work_points(&context.info, &verifier, work);
 			T::WorkPoints::note_work(&verifier, points);
 			Self::deposit_event(Event::VerifierRewarded {
 				round: context.round,
@@ -394,31 +401,30 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Points for `spec.flops × samples` of verified work by `who`, scaled by its reputation
+	/// The work of `samples` samples of `spec` issued at `tier`, in fp32 operations
+	/// ([`poai_primitives::fp32_work`]: an integer model's operations at the tier's rate).
+	pub(super) fn work_of(spec: &ModelSpec, tier: TierId, samples: u32) -> u128 {
+		poai_primitives::fp32_work(spec, samples, T::Tiers::tier(tier).as_ref())
+	}
+
+	/// Points for `work` fp32 operations of verified work by `who`, scaled by its reputation
 	/// (at least 1).
-	fn work_points(
-		info: &RoundInfo<BlockNumberFor<T>>,
-		who: &T::AccountId,
-		spec: Option<&ModelSpec>,
-		samples: u32,
-	) -> u32 {
+	fn work_points(info: &RoundInfo<BlockNumberFor<T>>, who: &T::AccountId, work: u128) -> u32 {
 		let flops_per_point = info.params.flops_per_point.max(1);
-		let work = spec.map_or(0u128, |s| u128::from(s.flops_per_sample) * u128::from(samples));
 		let units = (work / u128::from(flops_per_point)).max(1);
 		T::Reputation::reputation(who).mul_floor(u32::try_from(units).unwrap_or(u32::MAX)).max(1)
 	}
 
-	/// Credits a passed round: reputation, then points for `spec.flops × n` scaled by the new
-	/// reputation.
+	/// Credits a passed round: reputation, then points for its `work` (fp32 operations, see
+	/// [`Self::work_of`]) scaled by the new reputation.
 	pub(super) fn credit_pass(
 		context: &RoundContext<T>,
 		stash: &T::AccountId,
-		spec: Option<&ModelSpec>,
-		n: u32,
+		work: u128,
 		audited: bool,
 	) {
 		T::Reputation::record(stash, RoundOutcome::Passed);
-		let points = Self::work_points(&context.info, stash, spec, n);
+		let points = Self::work_points(&context.info, stash, work);
 		T::WorkPoints::note_work(stash, points);
 		Self::deposit_event(Event::Passed {
 			round: context.round,
