@@ -11,7 +11,7 @@
 //! For each model (all of `models.json`, or just `--model`) and each of `--seeds` challenge seeds:
 //!
 //! - the **prover** (an engine with `--prover-threads` intra-op threads) runs the whole batch
-//!   (the model's CPU batch from `models.json`, or `--batch`) with [`run_challenge`], as a worker
+//!   (the model's CPU batch from `models.json`, or `--batch`) with [`run_challenge`](poai_offchain_worker::challenge::run_challenge), as a worker
 //!   does for its commitment: session runs of [`MAX_SAMPLES_PER_RUN`] samples;
 //! - **every** sample of the batch is audited, in groups of `k` = 4 (the chain's
 //!   `audit_samples`): the prover opens the group ([`ChallengeOutput::open`], proofs checked
@@ -60,7 +60,7 @@
 mod support;
 
 use poai_offchain_worker::{
-	challenge::{run_challenge, sample_outputs, verify_samples, ChallengeOutput, Fault},
+	challenge::{verify_samples, ChallengeOutput, Fault},
 	engine::{Device, Engine, EngineConfig, GraphOptimization, LoadedModel, MAX_SAMPLES_PER_RUN},
 };
 use poai_primitives::{
@@ -221,12 +221,7 @@ impl Committed {
 		n: u32,
 		fault: Option<Fault>,
 	) -> Result<Self, String> {
-		let challenge = run_challenge(prover, spec, seed, n, fault).map_err(|e| e.to_string())?;
-		let all: Vec<SampleIndex> = (0..n).collect();
-		let outputs = sample_outputs(prover, spec, seed, &all, fault).map_err(|e| e.to_string())?;
-		if poai_primitives::leaves(&outputs) != challenge.leaves {
-			return Err("the commitment does not hash the challenge's outputs".into());
-		}
+		let (challenge, outputs) = support::committed(prover, spec, seed, n, fault)?;
 		Ok(Self { challenge, outputs })
 	}
 

@@ -356,6 +356,9 @@ fn quantise_batch<T: Send>(
 			})
 			.collect()
 	};
+	if batch.len() <= per_thread {
+		return quantise(0, batch);
+	}
 	std::thread::scope(|scope| {
 		let workers: Vec<_> = batch
 			.chunks(per_thread)

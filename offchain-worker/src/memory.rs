@@ -163,8 +163,9 @@ impl WorkingSet {
 				})
 				.collect();
 			workers.into_iter().fold(WalkStats::default(), |total, worker| {
-				// A walk cannot panic: every index it reads is below the dataset size.
-				let stats = worker.join().unwrap_or_default();
+				// A walk reads only indices below the dataset size and cannot panic; if one did,
+				// its outputs are unknown, so the panic goes on rather than zeros standing in.
+				let stats = worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
 				WalkStats {
 					reads: total.reads + stats.reads,
 					recomputed: total.recomputed + stats.recomputed,

@@ -7,8 +7,7 @@
 
 use poai_offchain_worker::{
 	challenge::{
-		fake_output, run_challenge, run_challenge_until, sample_outputs, verify_samples,
-		ChallengeOutput, Fault,
+		fake_output, run_challenge, run_challenge_until, verify_samples, ChallengeOutput, Fault,
 	},
 	engine::{
 		find_library, Device, Engine, EngineConfig, EngineError, GraphOptimization, LoadedModel,
@@ -423,11 +422,7 @@ fn committed(
 	n: u32,
 	fault: Option<Fault>,
 ) -> (ChallengeOutput, Vec<Vec<i32>>) {
-	let challenge = run_challenge(model, spec, seed, n, fault).unwrap();
-	let all: Vec<SampleIndex> = (0..n).collect();
-	let outputs = sample_outputs(model, spec, seed, &all, fault).unwrap();
-	assert_eq!(challenge.leaves, poai_primitives::leaves(&outputs), "{fault:?}");
-	(challenge, outputs)
+	support::committed(model, spec, seed, n, fault).unwrap()
 }
 
 #[test]

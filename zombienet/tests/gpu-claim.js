@@ -37,11 +37,10 @@ const {
   wsUriOf,
 } = require('./common');
 const { passMotion } = require('./council');
-const { rotateKeys } = require('./join-validator');
+const { bondAndValidate, rotateKeys } = require('./join-validator');
 
 const IMPOSTOR = '//Impostor';
 const TX_TIMEOUT_S = 120;
-const COMMISSION_PERBILL = 50_000_000; // 5%
 const GPU_TIER = {
   name: 'gpu-entry',
   device: 'Gpu',
@@ -101,22 +100,7 @@ async function join(api, keyring, tierId, basePath, chainSpec) {
   );
   if (funded.dispatchError) throw new Error(`funding failed: ${describeDispatchError(api, funded.dispatchError)}`);
   const rotated = rotateKeys(basePath, chainSpec, stash.address);
-  const keys = { babe: rotated.babe, grandpa: rotated.grandpa, poai: rotated.poai };
-  const result = await submitAndWaitFinalized(
-    api.tx.utility.batchAll([
-      api.tx.poaiStaking.bond(bond),
-      api.tx.session.setKeys(keys, rotated.proof),
-      api.tx.poaiStaking.validate(COMMISSION_PERBILL, tierId),
-    ]),
-    stash,
-    TX_TIMEOUT_S,
-    log,
-  );
-  if (result.dispatchError) throw new Error(`join failed: ${describeDispatchError(api, result.dispatchError)}`);
-  const candidate = await api.query.poaiStaking.candidates(stash.address);
-  if (candidate.isNone || candidate.unwrap().tier.toNumber() !== tierId) {
-    throw new Error(`${stash.address} is not a candidate of tier ${tierId}`);
-  }
+  await bondAndValidate(api, stash, bond, rotated, tierId);
   log(`${IMPOSTOR} (${stash.address}) bonded ${bond} and validates declaring tier ${tierId} with poai key ${rotated.poai}`);
 }
 
@@ -128,12 +112,12 @@ async function eventsOf(api, accounts) {
     const events = await api.query.system.events.at(await api.rpc.chain.getBlockHash(number));
     for (const { event } of events) {
       if (event.section !== 'poaiChallenges' && event.section !== 'poaiStaking') continue;
-      const named = event.data.toJSON();
+      const data = event.data.toJSON();
       const who = [event.data.worker, event.data.stash, event.data.validator]
         .filter(Boolean)
         .map(String)
         .find((account) => accounts.has(account));
-      if (who) found.push({ number, who, name: `${event.section}.${event.method}`, data: named });
+      if (who) found.push({ number, who, name: `${event.section}.${event.method}`, data });
     }
   }
   return { head, found };

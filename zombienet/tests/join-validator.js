@@ -77,6 +77,41 @@ function rotateKeys(basePath, chainSpec, owner) {
   return rotated;
 }
 
+// Step 2 of the operator's path, for `stash` with the keys `rotated` printed: one batch of
+// poaiStaking.bond(bond), session.setKeys and poaiStaking.validate declaring tier `tier`.
+// Checks that it completed, that the stash is a candidate of that tier and that its next keys
+// hold the new poai key.
+async function bondAndValidate(api, stash, bond, rotated, tier) {
+  // The keys as apps' form for session.setKeys asks for them: one field per key.
+  const keys = { babe: rotated.babe, grandpa: rotated.grandpa, poai: rotated.poai };
+  const keysType = api.tx.session.setKeys.meta.args[0].type.toString();
+  if (api.createType(keysType, keys).toHex() !== rotated.keys) {
+    throw new Error(`the printed keys ${rotated.keys} are not babe ++ grandpa ++ poai`);
+  }
+  const tx = api.tx.utility.batchAll([
+    api.tx.poaiStaking.bond(bond),
+    api.tx.session.setKeys(keys, rotated.proof),
+    api.tx.poaiStaking.validate(COMMISSION_PERBILL, tier),
+  ]);
+  const result = await submitAndWaitFinalized(tx, stash, TX_TIMEOUT_S, log);
+  if (result.dispatchError) {
+    throw new Error(`join batch failed: ${describeDispatchError(api, result.dispatchError)}`);
+  }
+  const events = result.events.map(({ event }) => `${event.section}.${event.method}`);
+  log(`events: ${events.join(', ')}`);
+  if (!events.includes('utility.BatchCompleted')) {
+    throw new Error('the join batch did not complete');
+  }
+  const candidate = await api.query.poaiStaking.candidates(stash.address);
+  if (candidate.isNone || candidate.unwrap().tier.toNumber() !== tier) {
+    throw new Error(`${stash.address} is not a candidate of tier ${tier} after validate`);
+  }
+  const worker = await api.query.session.nextKeys(stash.address);
+  if (worker.isNone || worker.unwrap().poai.toHex() !== rotated.poai) {
+    throw new Error(`session.nextKeys(${stash.address}) does not hold the poai key ${rotated.poai}`);
+  }
+}
+
 function validatorsInclude(validators, address) {
   return validators.some((v) => v.toString() === address);
 }
@@ -110,34 +145,7 @@ async function run(nodeName, networkInfo, args) {
     const rotated = rotateKeys(basePath, chainSpec, stash.address);
     log(`session keys ${rotated.keys} (poai ${rotated.poai})`);
 
-    // The keys as apps' form for session.setKeys asks for them: one field per key.
-    const keys = { babe: rotated.babe, grandpa: rotated.grandpa, poai: rotated.poai };
-    const keysType = api.tx.session.setKeys.meta.args[0].type.toString();
-    if (api.createType(keysType, keys).toHex() !== rotated.keys) {
-      throw new Error(`the printed keys ${rotated.keys} are not babe ++ grandpa ++ poai`);
-    }
-    const tx = api.tx.utility.batchAll([
-      api.tx.poaiStaking.bond(bond),
-      api.tx.session.setKeys(keys, rotated.proof),
-      api.tx.poaiStaking.validate(COMMISSION_PERBILL, 0), // tier 0: `cpu`
-    ]);
-    const result = await submitAndWaitFinalized(tx, stash, TX_TIMEOUT_S, log);
-    if (result.dispatchError) {
-      throw new Error(`join batch failed: ${describeDispatchError(api, result.dispatchError)}`);
-    }
-    const events = result.events.map(({ event }) => `${event.section}.${event.method}`);
-    log(`events: ${events.join(', ')}`);
-    if (!events.includes('utility.BatchCompleted')) {
-      throw new Error('the join batch did not complete');
-    }
-    const candidate = await api.query.poaiStaking.candidates(stash.address);
-    if (candidate.isNone) {
-      throw new Error(`${stash.address} is not a candidate after validate`);
-    }
-    const worker = await api.query.session.nextKeys(stash.address);
-    if (worker.isNone || worker.unwrap().poai.toHex() !== rotated.poai) {
-      throw new Error(`session.nextKeys(${stash.address}) does not hold the poai key ${rotated.poai}`);
-    }
+    await bondAndValidate(api, stash, bond, rotated, 0); // tier 0: `cpu`
     const joinedAt = (await api.query.session.currentIndex()).toNumber();
     log(`candidate since session ${joinedAt}; waiting for the election (timeout ${timeoutS}s)`);
 
@@ -158,7 +166,7 @@ async function run(nodeName, networkInfo, args) {
   }
 }
 
-module.exports = { run, rotateKeys };
+module.exports = { run, rotateKeys, bondAndValidate };
 
 if (require.main === module) {
   runStandalone(module.exports, 'node tests/join-validator.js ws://127.0.0.1:9944 [suri] [timeoutSecs]');

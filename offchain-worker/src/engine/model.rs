@@ -394,10 +394,13 @@ impl LoadedModel {
 	) -> Result<Batch, EngineError> {
 		// Every sample's inputs come from its own seed, so the chunk splits over threads; on a
 		// GPU the host would otherwise generate while the device waits.
-		let parts = chunk.len().div_ceil(GENERATION_THREADS).max(MIN_SAMPLES_PER_THREAD);
+		let per_thread = chunk.len().div_ceil(GENERATION_THREADS).max(MIN_SAMPLES_PER_THREAD);
+		if chunk.len() <= per_thread {
+			return self.generate_part(spec, seed, chunk, per_sample);
+		}
 		let batches = std::thread::scope(|scope| {
 			let workers: Vec<_> = chunk
-				.chunks(parts)
+				.chunks(per_thread)
 				.map(|part| scope.spawn(move || self.generate_part(spec, seed, part, per_sample)))
 				.collect();
 			workers

@@ -5,8 +5,8 @@ use super::{context::RoundContext, Budget};
 use crate::{pallet::*, scorecard::Entry, Audit, OffenceKind, Seat, WeightInfo};
 use frame_support::{pallet_prelude::*, traits::Get, BoundedVec};
 use poai_primitives::{
-	audit_indices, draw_committee, is_audited, ReputationRecorder, RoundOutcome, SeatWeight,
-	WorkerRegistry,
+	audit_indices, draw_committee, fp32_work, is_audited, ReputationRecorder, RoundOutcome,
+	SeatWeight, TierRegistry, WorkerRegistry,
 };
 use sp_runtime::{SaturatedConversion, Saturating};
 
@@ -90,7 +90,8 @@ impl<T: Config> Pallet<T> {
 			}
 			// Nobody else validates: the round cannot be audited, so it passes unverified.
 		}
-		let work = Self::work_of(assignment.spec, assignment.tier, assignment.n);
+		let tier = T::Tiers::tier(assignment.tier);
+		let work = fp32_work(assignment.spec, assignment.n, tier.as_ref());
 		Self::credit_pass(context, &worker.stash, work, false);
 		// The tier read that priced the work.
 		T::DbWeight::get().reads(1)

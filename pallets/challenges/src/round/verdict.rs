@@ -26,8 +26,8 @@ use alloc::vec::Vec;
 use frame_support::{pallet_prelude::*, BoundedVec};
 use frame_system::pallet_prelude::BlockNumberFor;
 use poai_primitives::{
-	committee_verdict, draw_committee, Distance, ModelSpec, OpenedOutputs, Panel,
-	ReputationProvider, ReputationRecorder, RoundOutcome, TierId, TierRegistry, Verdict,
+	committee_verdict, draw_committee, fp32_work, Distance, ModelSpec, OpenedOutputs, Panel,
+	ReputationProvider, ReputationRecorder, RoundOutcome, TierRegistry, TierSpec, Verdict,
 	WorkPointsRecorder,
 };
 use sp_runtime::traits::Convert;
@@ -225,10 +225,18 @@ impl<T: Config> Pallet<T> {
 		match tally.verdict {
 			Verdict::Pass if tally.against_worker.is_empty() => {
 				Self::score_audit(context, seat, true, Some(&tally));
-				Self::reward_verifiers(context, &stash, spec, tier, audit, &tally.for_worker);
-				Self::credit_pass(context, &stash, Self::work_of(spec, tier, n), true);
-				// The tier reads that priced the work.
-				return weight.saturating_add(T::DbWeight::get().reads(2));
+				let tier = T::Tiers::tier(tier);
+				Self::reward_verifiers(
+					context,
+					&stash,
+					spec,
+					tier.as_ref(),
+					audit,
+					&tally.for_worker,
+				);
+				Self::credit_pass(context, &stash, fp32_work(spec, n, tier.as_ref()), true);
+				// The tier read that priced the work.
+				return weight.saturating_add(T::DbWeight::get().reads(1));
 			}
 			Verdict::Pass | Verdict::Fail => Self::escalate(context, seat, &stash, audit),
 			Verdict::Inconclusive => Self::inconclusive(context, &stash, audit),
@@ -365,14 +373,17 @@ impl<T: Config> Pallet<T> {
 				fraction,
 			));
 		}
-		Self::reward_verifiers(context, &stash, spec, tier, audit, &winners);
+		let tier = T::Tiers::tier(tier);
+		Self::reward_verifiers(context, &stash, spec, tier.as_ref(), audit, &winners);
 		Self::score_audit(context, seat, verdict == Verdict::Pass, Some(&escalated));
 		match verdict {
-			Verdict::Pass => Self::credit_pass(context, &stash, Self::work_of(spec, tier, n), true),
+			Verdict::Pass => {
+				Self::credit_pass(context, &stash, fp32_work(spec, n, tier.as_ref()), true)
+			}
 			_ => weight.saturating_accrue(Self::fault(context, &stash, Fault::OutsideTolerance)),
 		}
-		// The tier reads that priced the work.
-		weight.saturating_add(T::DbWeight::get().reads(2))
+		// The tier read that priced the work.
+		weight.saturating_add(T::DbWeight::get().reads(1))
 	}
 
 	/// Pays the verifiers whose outputs agreed with the final verdict for the samples they
@@ -382,12 +393,12 @@ impl<T: Config> Pallet<T> {
 		context: &RoundContext<T>,
 		worker: &T::AccountId,
 		spec: &ModelSpec,
-		tier: TierId,
+		tier: Option<&TierSpec>,
 		audit: &Audit<T::MaxVerifiers>,
 		winners: &[Seat],
 	) {
 		let k = audit.indices.len() as u32;
-		let work = Self::work_of(spec, tier, k);
+		let work = fp32_work(spec, k, tier);
 		for &verifier in winners {
 			let Some(verifier) = context.stash(verifier) else { continue };
 			let points = Self::work_points(&context.info, &verifier, work);
@@ -401,12 +412,6 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The work of `samples` samples of `spec` issued at `tier`, in fp32 operations
-	/// ([`poai_primitives::fp32_work`]: an integer model's operations at the tier's rate).
-	pub(super) fn work_of(spec: &ModelSpec, tier: TierId, samples: u32) -> u128 {
-		poai_primitives::fp32_work(spec, samples, T::Tiers::tier(tier).as_ref())
-	}
-
 	/// Points for `work` fp32 operations of verified work by `who`, scaled by its reputation
 	/// (at least 1).
 	fn work_points(info: &RoundInfo<BlockNumberFor<T>>, who: &T::AccountId, work: u128) -> u32 {
@@ -415,8 +420,8 @@ impl<T: Config> Pallet<T> {
 		T::Reputation::reputation(who).mul_floor(u32::try_from(units).unwrap_or(u32::MAX)).max(1)
 	}
 
-	/// Credits a passed round: reputation, then points for its `work` (fp32 operations, see
-	/// [`Self::work_of`]) scaled by the new reputation.
+	/// Credits a passed round: reputation, then points for its `work` (fp32 operations:
+	/// [`fp32_work`] at the worker's tier) scaled by the new reputation.
 	pub(super) fn credit_pass(
 		context: &RoundContext<T>,
 		stash: &T::AccountId,
